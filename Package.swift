@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see ARCHITECTURE.md): dependencies point down only.
+//   0  MusicScore
+//   1  MIDIFormats, Tokenization        (import MusicScore)
+//   2  Cadenza                          (everything below)
+//   3  CadenzaCLI (product `cadenza`)   (Cadenza + ArgumentParser)
+let package = Package(
+    name: "Cadenza",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cadenza", targets: ["CadenzaCLI"]),
+        .library(name: "Cadenza", targets: ["Cadenza"]),
+        .library(name: "MusicScore", targets: ["MusicScore"]),
+        .library(name: "MIDIFormats", targets: ["MIDIFormats"]),
+        .library(name: "Tokenization", targets: ["Tokenization"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "MusicScore"),
+        .target(name: "MIDIFormats", dependencies: ["MusicScore"]),
+        .target(name: "Tokenization", dependencies: ["MusicScore"]),
+        .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization"]),
+        .executableTarget(
+            name: "CadenzaCLI",
+            dependencies: ["Cadenza", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "MusicScoreTests", dependencies: ["MusicScore"]),
+        .testTarget(name: "MIDIFormatsTests", dependencies: ["MIDIFormats", "MusicScore"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MusicScore", "MIDIFormats"]),
+        .testTarget(name: "CadenzaTests", dependencies: ["Cadenza"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
