@@ -1,0 +1,98 @@
+import ArgumentParser
+import Cadenza
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Side-by-side benchmarks against the Python reference libraries.",
+        discussion: "Scripts/bench.sh sets up the Python side (a virtual environment from PyPI) and runs these.",
+        subcommands: [BenchParse.self, BenchTokenize.self])
+}
+
+struct BenchOptions: ParsableArguments {
+    @Option(help: "Folder of MIDI files to time over.")
+    var corpus = "../shared/data/midi-genre-v1/train"
+
+    @Option(help: "Timed passes; the median is reported.")
+    var repeats = 3
+
+    @Option(name: .customLong("reference-python"), help: "Python with symusic and miditok installed (Scripts/bench.sh makes one).")
+    var referencePython = ".venv-bench/bin/python"
+
+    @Option(name: .customLong("reference-script"), help: "The reference timing script.")
+    var referenceScript = "Scripts/bench_reference.py"
+}
+
+struct BenchParse: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "parse", abstract: "MIDI bytes → score: Cadenza against symusic (C++).")
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let blobs = try CorpusBenchmark.loadCorpus(options.corpus)
+        let ours = CorpusBenchmark.parse(blobs, repeats: options.repeats)
+        let theirs = try ReferenceRunner.run("parse", options)
+        BenchReport.print(what: "parse", ours: ours, theirs: theirs, rate: { $0.notesPerSecond }, unit: "notes/s")
+    }
+}
+
+struct BenchTokenize: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "Score → tokens: Cadenza against MidiTok REMI.")
+    @OptionGroup var options: BenchOptions
+
+    func run() throws {
+        let blobs = try CorpusBenchmark.loadCorpus(options.corpus)
+        let ours = CorpusBenchmark.tokenize(blobs, repeats: options.repeats)
+        let theirs = try ReferenceRunner.run("tokenize", options)
+        BenchReport.print(what: "tokenize", ours: ours, theirs: theirs, rate: { $0.notesPerSecond }, unit: "notes/s")
+    }
+}
+
+/// Runs the Python reference script and reads its `RESULT {json}` line.
+enum ReferenceRunner {
+    static func run(_ what: String, _ options: BenchOptions) throws -> CorpusBenchmark.Timing? {
+        guard FileManager.default.isExecutableFile(atPath: options.referencePython) else {
+            Terminal.note("(no reference: \(options.referencePython) not found; run Scripts/bench.sh to set it up)")
+            return nil
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: options.referencePython)
+        process.arguments = [options.referenceScript, what, "--corpus", options.corpus, "--repeats", String(options.repeats)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0,
+              let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
+        else {
+            throw CadenzaError.badInput(file: options.referenceScript, location: nil, problem: "the reference run failed (exit \(process.terminationStatus))", hint: "run it by hand to see why")
+        }
+        return try JSONDecoder().decode(CorpusBenchmark.Timing.self, from: Data(line.dropFirst(7).utf8))
+    }
+}
+
+enum BenchReport {
+    static func print(what: String, ours: CorpusBenchmark.Timing, theirs: CorpusBenchmark.Timing?, rate: (CorpusBenchmark.Timing) -> Double, unit: String) {
+        func row(_ t: CorpusBenchmark.Timing) -> String {
+            let name = t.library.padding(toLength: 24, withPad: " ", startingAt: 0)
+            var s = "\(name) \(fmt(t.filesPerSecond, 0).leftPad(9)) files/s  \(fmt(t.notesPerSecond / 1e6, 2).leftPad(7)) M notes/s  \(fmt(t.megabytesPerSecond, 1).leftPad(7)) MB/s"
+            if t.tokens > 0 { s += "  \(fmt(t.tokensPerSecond / 1e6, 2).leftPad(7)) M tokens/s" }
+            s += "  median of \(t.repeats.count): \(fmt(t.seconds * 1000, 1)) ms, \(t.files) files, \(t.failed) failed"
+            return s
+        }
+        Terminal.print("\(what): one core, bytes in memory")
+        Terminal.print(row(ours))
+        if let theirs {
+            Terminal.print(row(theirs))
+            Terminal.print("ratio (Cadenza / \(theirs.library)), \(unit): \(fmt(rate(ours) / rate(theirs), 2))×")
+        }
+    }
+
+    static func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
