@@ -50,6 +50,7 @@ def main():
         except Exception:
             failed += 1
     notes = sum(sum(len(t.notes) for t in s.tracks) for s in scores)
+    beats = sum(s.end() / s.ticks_per_quarter for s in scores)
 
     times, tokens = [], 0
     if args.what == "parse":
@@ -87,7 +88,7 @@ def main():
     files = len(blobs) if args.what == "parse" else len(scores)
     print("RESULT " + json.dumps({
         "library": library, "what": args.what, "files": files, "failed": failed,
-        "bytes": total_bytes, "notes": notes, "tokens": tokens,
+        "bytes": total_bytes, "notes": notes, "tokens": tokens, "beats": beats,
         "seconds": median, "repeats": times,
     }))
 

@@ -78,7 +78,9 @@ enum BenchReport {
         func row(_ t: CorpusBenchmark.Timing) -> String {
             let name = t.library.padding(toLength: 24, withPad: " ", startingAt: 0)
             var s = "\(name) \(fmt(t.filesPerSecond, 0).leftPad(9)) files/s  \(fmt(t.notesPerSecond / 1e6, 2).leftPad(7)) M notes/s  \(fmt(t.megabytesPerSecond, 1).leftPad(7)) MB/s"
-            if t.tokens > 0 { s += "  \(fmt(t.tokensPerSecond / 1e6, 2).leftPad(7)) M tokens/s" }
+            if t.tokens > 0 {
+                s += "  \(fmt(t.tokensPerSecond / 1e6, 2).leftPad(7)) M tokens/s, \(fmt(Double(t.tokens) / t.beats, 1)) tokens/beat"
+            }
             s += "  median of \(t.repeats.count): \(fmt(t.seconds * 1000, 1)) ms, \(t.files) files, \(t.failed) failed"
             return s
         }

@@ -108,7 +108,7 @@ import Testing
         }
         #expect(Note.scaleUp(127) == 0xFFFF)
         #expect(Note.scaleUp(64) == 0x8000)
-        #expect(Note(start: 0, duration: 1, pitch: 60, velocity16: 0x1234).velocity == 0x1234 >> 9)
+        #expect(Note(start: 0, duration: 1, pitch: 60, velocity16: 0x1234).velocity == UInt8(0x1234 >> 9))
     }
 
     @Test func keyNames() throws {

@@ -14,6 +14,8 @@ public enum CorpusBenchmark {
         public var bytes: Int
         public var notes: Int
         public var tokens: Int
+        /// Length of the parsed pieces in quarter notes, for tokens per beat.
+        public var beats: Double
         /// Median over `repeats`.
         public var seconds: Double
         public var repeats: [Double]
@@ -52,7 +54,7 @@ public enum CorpusBenchmark {
         }
         return Timing(
             library: "Cadenza \(CadenzaVersion.string)", files: blobs.count, failed: failed,
-            bytes: blobs.reduce(0) { $0 + $1.count }, notes: notes, tokens: 0,
+            bytes: blobs.reduce(0) { $0 + $1.count }, notes: notes, tokens: 0, beats: 0,
             seconds: median(times), repeats: times)
     }
 
@@ -71,7 +73,7 @@ public enum CorpusBenchmark {
         return Timing(
             library: "Cadenza \(CadenzaVersion.string)", files: scores.count, failed: blobs.count - scores.count,
             bytes: blobs.reduce(0) { $0 + $1.count }, notes: scores.reduce(0) { $0 + $1.noteCount },
-            tokens: tokens, seconds: median(times), repeats: times)
+            tokens: tokens, beats: scores.reduce(0) { $0 + $1.durationQuarters }, seconds: median(times), repeats: times)
     }
 
     static func median(_ values: [Double]) -> Double {

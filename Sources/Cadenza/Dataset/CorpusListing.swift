@@ -37,14 +37,9 @@ public enum CorpusListing {
 
         var entries: [CorpusEntry] = []
         let rootPath = root.path.hasSuffix("/") ? root.path : root.path + "/"
-        guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles]) else {
-            throw .badInput(file: input, location: nil, problem: "cannot list the folder", hint: "check permissions")
-        }
-        for case let url as URL in walker {
-            guard extensions.contains(url.pathExtension.lowercased()) else { continue }
-            let absolute = url.standardizedFileURL.path
-            guard absolute.hasPrefix(rootPath) else { continue }
-            let relative = String(absolute.dropFirst(rootPath.count))
+        for relative in try walk(root: root.path) {
+            guard let dot = relative.lastIndex(of: "."), extensions.contains(relative[relative.index(after: dot)...].lowercased()) else { continue }
+            let absolute = rootPath + relative
             var entry = CorpusEntry(relativePath: relative, absolutePath: absolute)
             if unlabelled {
                 entry.genre = "unconditional"
@@ -63,6 +58,30 @@ public enum CorpusListing {
         // Byte order of UTF-8 paths: the same on every machine and locale.
         entries.sort { Array($0.relativePath.utf8).lexicographicallyPrecedes(Array($1.relativePath.utf8)) }
         return entries
+    }
+
+    /// Relative paths of the files under `root`, following symbolic links to folders (collections
+    /// are often linked in) but never into one of a folder's own ancestors, so link cycles end.
+    static func walk(root: String) throws(CadenzaError) -> [String] {
+        let manager = FileManager.default
+        var files: [String] = []
+        var pending: [(relative: String, ancestors: Set<String>)] = [("", [])]
+        while let (relative, ancestors) = pending.popLast() {
+            let folder = relative.isEmpty ? root : root + "/" + relative
+            let real = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+            guard !ancestors.contains(real) else { continue }
+            guard let names = try? manager.contentsOfDirectory(atPath: folder) else {
+                if relative.isEmpty { throw .badInput(file: root, location: nil, problem: "cannot list the folder", hint: "check permissions") }
+                continue
+            }
+            for name in names where !name.hasPrefix(".") {
+                let child = relative.isEmpty ? name : relative + "/" + name
+                var isFolder: ObjCBool = false
+                guard manager.fileExists(atPath: root + "/" + child, isDirectory: &isFolder) else { continue }
+                if isFolder.boolValue { pending.append((child, ancestors.union([real]))) } else { files.append(child) }
+            }
+        }
+        return files
     }
 
     static func resolve(_ path: String, relativeTo csv: String) -> String {

@@ -69,7 +69,11 @@ public struct DatasetBuilder {
     static func parallelMap<T: Sendable, R: Sendable>(_ items: [T], jobs: Int, _ body: @Sendable (T) -> R) -> [R] {
         let results = UnsafeMutableBufferPointer<R?>.allocate(capacity: items.count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // Release the results' storage too: deallocating alone would leak every outcome.
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         let lanes = min(jobs, items.count)
         nonisolated(unsafe) let output = results
         DispatchQueue.concurrentPerform(iterations: lanes) { lane in
