@@ -24,6 +24,7 @@ let package = Package(
         .target(name: "MIDIFormats", dependencies: ["MusicScore"]),
         .target(name: "Tokenization", dependencies: ["MusicScore"]),
         .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization"]),
+        .target(name: "Engine"),
         .executableTarget(
             name: "CadenzaCLI",
             dependencies: ["Cadenza", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -31,7 +32,10 @@ let package = Package(
         .testTarget(name: "MusicScoreTests", dependencies: ["MusicScore"]),
         .testTarget(name: "MIDIFormatsTests", dependencies: ["MIDIFormats", "MusicScore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MusicScore", "MIDIFormats"]),
-        .testTarget(name: "CadenzaTests", dependencies: ["Cadenza"]),
+        .testTarget(name: "CadenzaTests", dependencies: ["Cadenza", "Tokenization", "MusicScore", "MIDIFormats"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        // Runs the built `cadenza` executable, so it depends on it.
+        .testTarget(name: "CadenzaCLITests", dependencies: ["CadenzaCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,7 +32,7 @@ struct TokenizeCommand: ParsableCommand {
         let loaded = try ScoreLoader.load(path: file)
         let tokenizer = Tokenizer()
         let ids = tokenizer.encode(loaded.score, genre: tokenizer.config.genreSlot(named: genre)!)
-        let names = ids.map { tokenizer.vocabulary.token(for: $0)!.description }
+        let names = ids.map { tokenizer.describe(tokenizer.vocabulary.token(for: $0)!) }
         let beats = tokenizer.canonicalize(loaded.score).durationQuarters
         let perBeat = beats > 0 ? Double(ids.count) / beats : 0
         if json {
