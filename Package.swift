@@ -24,7 +24,13 @@ let package = Package(
         .target(name: "MIDIFormats", dependencies: ["MusicScore"]),
         .target(name: "Tokenization", dependencies: ["MusicScore"]),
         .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization"]),
-        .target(name: "Engine"),
+        // The hot loops (GEMM, GEMV, bf16 and int8): per-CPU variants chosen at run time,
+        // no unsafe flags (see Scripts/kernels/README.md).
+        .target(
+            name: "CKernels",
+            linkerSettings: [.linkedLibrary("m"), .linkedLibrary("pthread", .when(platforms: [.linux]))]
+        ),
+        .target(name: "Engine", dependencies: ["CKernels"]),
         .executableTarget(
             name: "CadenzaCLI",
             dependencies: ["Cadenza", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -34,6 +40,7 @@ let package = Package(
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MusicScore", "MIDIFormats"]),
         .testTarget(name: "CadenzaTests", dependencies: ["Cadenza", "Tokenization", "MusicScore", "MIDIFormats"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         // Runs the built `cadenza` executable, so it depends on it.
         .testTarget(name: "CadenzaCLITests", dependencies: ["CadenzaCLI"]),
     ],

@@ -1,0 +1,128 @@
+// CKernels: the hot loops of Cadenza's engine (GEMM, GEMV, bf16 GEMM, int8 GEMV).
+//
+// Conventions (all functions):
+// - Matrices are row-major. `ld*` is the distance in elements between two rows as stored.
+//   op(X) is X, or Xᵀ when the matching `trans*` flag is true; shapes are given for op(X).
+// - Dimensions and strides are `long` (Swift `Int`); zero-sized problems are allowed and
+//   only apply beta. When beta == 0 the output is written without being read (NaN-safe).
+// - `threads`: how many threads to use, 0 = all online cores. Work is split over output
+//   rows or columns only, so the result is bit-identical for every thread count. Threads
+//   come from one small persistent pool (workers pinned to cores, spinning ~0.5 ms after a
+//   job before sleeping). If the pool is busy (another caller, or a nested call) the call
+//   runs on the calling thread alone.
+// - Workspace: packing buffers are internal and per thread (grown on demand, 64-byte
+//   aligned, freed when the thread exits; cdz_release_workspace frees the caller's now).
+// - Every fast function has a plain reference `*_ref` (reference.c) that the tests compare
+//   against. The CPU path is chosen once at run time (cdz_isa_active), never by build flags.
+// - The library never prints, allocates only its workspaces, and is thread-safe.
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// MARK: - CPU features and path selection (cpu.c)
+
+/// Bits of cdz_cpu_features(): what this CPU and OS can execute.
+enum {
+    CDZ_CPU_AVX2 = 1u << 0,        ///< AVX2 + FMA3 (+ OS saves ymm state)
+    CDZ_CPU_AVX512 = 1u << 1,      ///< AVX-512 F, BW, VL (+ OS saves zmm and mask state)
+    CDZ_CPU_AVX512_BF16 = 1u << 2, ///< AVX512_BF16 (vdpbf16ps): Zen 4, Sapphire Rapids
+    CDZ_CPU_AVX512_VNNI = 1u << 3, ///< AVX512_VNNI (vpdpbusd): Ice Lake, Zen 4
+};
+
+/// Feature bits of this machine (cached after the first call).
+uint32_t cdz_cpu_features(void);
+
+/// Kernel families, in order of preference.
+typedef enum {
+    CDZ_ISA_PORTABLE = 0, ///< plain C (any CPU, arm64 included)
+    CDZ_ISA_AVX2 = 1,     ///< AVX2 + FMA
+    CDZ_ISA_AVX512 = 2,   ///< AVX-512 (+ BF16 / VNNI kernels when the CPU has them)
+} cdz_isa;
+
+/// The path in force: the best the CPU supports, lowered by the environment variable
+/// CDZ_ISA=portable|avx2|avx512 (read once) or by cdz_set_isa.
+cdz_isa cdz_isa_active(void);
+
+/// Caps the path at `isa` (never above what the CPU supports) and returns the path now in
+/// force. For tests and comparisons; affects calls that start afterwards, in all threads.
+cdz_isa cdz_set_isa(cdz_isa isa);
+
+/// Number of online cores the thread pool may use (≥ 1).
+int cdz_max_threads(void);
+
+/// Frees the calling thread's packing buffers (they are re-created on demand).
+void cdz_release_workspace(void);
+
+// MARK: - fp32 GEMM (gemm.c, gemm_f32_*.c)
+
+/// C[M×N] = alpha·op(A)·op(B) + beta·C, fp32.
+/// op(A) is M×K (A stored M×K with lda ≥ K, or K×M with lda ≥ M when transA),
+/// op(B) is K×N (B stored K×N with ldb ≥ N, or N×K with ldb ≥ K when transB), ldc ≥ N.
+/// Training uses A·B (forward), A·Bᵀ (input gradient with weights stored (out, in)) and
+/// Aᵀ·B (weight gradient, beta = 1 to accumulate). M == 1 or N == 1 goes to GEMV.
+void cdz_sgemm(bool transA, bool transB, long M, long N, long K,
+               float alpha, const float *A, long lda, const float *B, long ldb,
+               float beta, float *C, long ldc, int threads);
+
+void cdz_sgemm_ref(bool transA, bool transB, long M, long N, long K,
+                   float alpha, const float *A, long lda, const float *B, long ldb,
+                   float beta, float *C, long ldc);
+
+// MARK: - bf16 GEMM with fp32 accumulation (gemm_bf16.c)
+
+/// Same contract as cdz_sgemm, but the products use bfloat16 inputs: A and B are fp32 in
+/// memory and are rounded to bf16 (round to nearest even) while packed; products are summed
+/// in fp32 (vdpbf16ps, pairs along K) and C stays fp32. Relative error per product ≈ 2⁻⁸.
+/// Without AVX512_BF16 (or on a lower cdz_isa) this runs cdz_sgemm: the same contract with
+/// exact fp32 inputs, i.e. a more accurate result.
+void cdz_gemm_bf16(bool transA, bool transB, long M, long N, long K,
+                   float alpha, const float *A, long lda, const float *B, long ldb,
+                   float beta, float *C, long ldc, int threads);
+
+/// Reference: inputs rounded to bf16, products summed in double, then alpha/beta in fp32.
+void cdz_gemm_bf16_ref(bool transA, bool transB, long M, long N, long K,
+                       float alpha, const float *A, long lda, const float *B, long ldb,
+                       float beta, float *C, long ldc);
+
+/// fp32 → bf16 bits, round to nearest even (NaN stays NaN). bf16 → fp32 is exact.
+uint16_t cdz_f32_to_bf16(float x);
+float cdz_bf16_to_f32(uint16_t h);
+
+// MARK: - fp32 GEMV (gemv.c)
+
+/// A is M×N (lda ≥ N). trans == false: y[M] = alpha·A·x[N] + beta·y.
+/// trans == true: y[N] = alpha·Aᵀ·x[M] + beta·y. x and y are contiguous and must not overlap.
+void cdz_sgemv(bool trans, long M, long N, float alpha, const float *A, long lda,
+               const float *x, float beta, float *y, int threads);
+
+void cdz_sgemv_ref(bool trans, long M, long N, float alpha, const float *A, long lda,
+                   const float *x, float beta, float *y);
+
+// MARK: - int8 GEMV for inference (qgemv.c)
+
+/// Quantizes the rows of W[M×K] (ldw ≥ K) symmetrically: scale[i] = max|W[i,:]| / 127,
+/// Q[i,k] = round(W[i,k] / scale[i]) in [-127, 127] (ldq ≥ K), rowsum[i] = Σ_k Q[i,k]
+/// (the VNNI kernel needs it). An all-zero row gets scale 0.
+void cdz_quantize_rows_q8(long M, long K, const float *W, long ldw,
+                          int8_t *Q, long ldq, float *scale, int32_t *rowsum);
+
+/// y[M] = scale[i] · sx · Σ_k Q[i,k]·xq[k], where x[K] is quantized on each call:
+/// sx = max|x| / 127, xq[k] = round(x[k] / sx) in [-127, 127]. Sums are exact int32
+/// (K ≤ 65536). Q, scale and rowsum come from cdz_quantize_rows_q8.
+void cdz_q8gemv(long M, long K, const int8_t *Q, long ldq, const float *scale,
+                const int32_t *rowsum, const float *x, float *y, int threads);
+
+void cdz_q8gemv_ref(long M, long K, const int8_t *Q, long ldq, const float *scale,
+                    const float *x, float *y);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
