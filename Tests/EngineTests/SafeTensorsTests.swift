@@ -104,3 +104,20 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+@Suite struct ParameterTableSafeTensorsTests {
+    @Test func modelWeightsRoundTripByName() throws {
+        let model = TransformerModel(configuration: TransformerConfiguration(vocabularySize: 16, genreCount: 4, contextLength: 8, layers: 1, channels: 8, heads: 2, feedForwardChannels: 16), seed: 1)
+        var writer = SafeTensorsWriter()
+        model.parameterTable.write(model.parameters.pointer, into: &writer)
+        let file = try SafeTensorsFile(bytes: writer.bytes())
+        #expect(file.tensors.map(\.name) == model.parameterTable.entries.map(\.name))
+        let copy = TransformerModel(configuration: TransformerConfiguration(vocabularySize: 16, genreCount: 4, contextLength: 8, layers: 1, channels: 8, heads: 2, feedForwardChannels: 16), seed: 2)
+        #expect(copy.parameters.array != model.parameters.array)
+        try copy.parameterTable.read(from: file, into: copy.parameters.pointer)
+        #expect(copy.parameters.array == model.parameters.array)
+        // Another size is refused, naming the parameter.
+        let other = TransformerModel(configuration: TransformerConfiguration(vocabularySize: 16, genreCount: 4, contextLength: 8, layers: 1, channels: 12, heads: 2, feedForwardChannels: 16), seed: 3)
+        #expect(throws: SafeTensorsError.self) { try other.parameterTable.read(from: file, into: other.parameters.pointer) }
+    }
+}
