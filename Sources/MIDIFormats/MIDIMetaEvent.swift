@@ -133,7 +133,9 @@ func metaProblem(type: UInt8, data: UnsafeBufferPointer<UInt8>) -> String? {
     case 0x20:
         if let problem = length(1, "channel prefix") { return problem }
         return data[0] <= 15 ? nil : "channel prefix \(data[0]) is not a channel 0...15"
-    case 0x21: return length(1, "port")
+    case 0x21:
+        if let problem = length(1, "port") { return problem }
+        return data[0] <= 127 ? nil : "port \(data[0]) is not a port 0...127"
     case 0x2F: return length(0, "end-of-track")
     case 0x51:
         if let problem = length(3, "tempo") { return problem }

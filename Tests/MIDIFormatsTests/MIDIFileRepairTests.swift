@@ -60,6 +60,7 @@ struct RepairCase: Sendable, CustomTestStringConvertible {
                    [(24, .dataByteOutOfRange)], notes: 1),
         RepairCase("song position pointer in a file", SMF.file([0x00, 0xF2, 0x10, 0x20] + note), [(22, .systemMessageSkipped)], notes: 1),
         RepairCase("tempo of two bytes", SMF.file(SMF.meta(0, 0x51, [1, 2]) + note), [(22, .malformedMetaEvent)], notes: 1),
+        RepairCase("port 253", SMF.file(SMF.meta(0, 0x21, [253]) + note), [(22, .malformedMetaEvent)], notes: 1),
         RepairCase("key signature of 9 sharps", SMF.file(SMF.meta(0, 0x59, [9, 0]) + note), [(22, .malformedMetaEvent)], notes: 1),
         RepairCase("end of track with data", SMF.file(Array(note.dropLast(4)) + [0x00, 0xFF, 0x2F, 0x01, 0x00]), [(30, .malformedMetaEvent)], notes: 1),
         RepairCase("note-off with no note", SMF.file([0x00, 0x80, 61, 0] + note), [(22, .orphanNoteOff)], notes: 1),
