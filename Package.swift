@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "MusicScore"),
         .target(name: "MIDIFormats", dependencies: ["MusicScore"]),
         .target(name: "Tokenization", dependencies: ["MusicScore"]),
-        .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization"]),
+        .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization", "Engine"]),
         // The hot loops (GEMM, GEMV, bf16 and int8): per-CPU variants chosen at run time,
         // no unsafe flags (see Scripts/kernels/README.md).
         .target(

@@ -1,0 +1,126 @@
+import Engine
+import Foundation
+
+/// Reading and writing the two files of a checkpoint (ARCHITECTURE.md "Checkpoints"):
+///
+/// - `model.safetensors`: the weights as F32 tensors named by the model's parameter table
+///   (PyTorch `state_dict` names), and `CheckpointMetadata` in `__metadata__`. Python's
+///   `safetensors` and PyTorch load it as is.
+/// - `optimizer.safetensors`: AdamW's moments as `exp_avg.NAME` and `exp_avg_sq.NAME` (PyTorch's
+///   state names), and in `__metadata__` the format `cadenza-optimizer/1`, the AdamW step count
+///   and the training step. There is no random-generator state to keep: training batches are
+///   a function of (seed, step) and the models have no dropout, so (weights, moments, step)
+///   resume a run exactly.
+///
+/// Writes are atomic (`AtomicFileWriter`). Reads treat the files as hostile: `SafeTensorsFile`
+/// checks every offset, `CheckpointMetadata` every field, `ParameterTable.read` every name and
+/// shape; failures are `CadenzaError.badInput` naming the file and the field or byte.
+public enum Checkpoint {
+    public static let modelFile = "model.safetensors"
+    public static let optimizerFile = "optimizer.safetensors"
+    public static let optimizerFormat = "cadenza-optimizer/1"
+    /// Checkpoints larger than this are refused (a medium model is about 100 MB).
+    public static let maximumBytes = 16 << 30
+
+    /// A loaded model with its metadata.
+    public struct Loaded {
+        public let metadata: CheckpointMetadata
+        public let model: any LanguageModel
+        /// The `model.safetensors` it came from.
+        public let path: String
+    }
+
+    /// Writes `model.safetensors` at `path`. Refuses (as `writeFailed`) weights that are not all
+    /// finite, so a diverged model never replaces a good checkpoint.
+    public static func writeModel(_ model: any LanguageModel, metadata: CheckpointMetadata, to path: String) throws(CadenzaError) {
+        guard allFinite(model.parameters) else {
+            throw .writeFailed(file: path, problem: "the weights hold NaN or infinity", hint: "training diverged; the previous checkpoint is kept")
+        }
+        var writer = SafeTensorsWriter()
+        writer.metadata = metadata.strings()
+        model.parameterTable.write(model.parameters.pointer, into: &writer, as: .f32)
+        try AtomicFileWriter.write(writer.bytes(), to: path)
+    }
+
+    /// Reads `model.safetensors` at `path` (or `path/model.safetensors`, or the latest
+    /// checkpoint of a training output folder; see `resolve`) into a new model.
+    public static func readModel(_ path: String) throws(CadenzaError) -> Loaded {
+        let file = try resolve(path)
+        let safetensors = try open(file)
+        let metadata = try CheckpointMetadata(strings: safetensors.metadata, file: file)
+        let model = metadata.model.makeModel(seed: 0)
+        do {
+            try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
+        } catch {
+            throw badTensors(file, error)
+        }
+        guard allFinite(model.parameters) else {
+            throw .badInput(file: file, location: nil, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
+        }
+        return Loaded(metadata: metadata, model: model, path: file)
+    }
+
+    /// Writes AdamW's moments and step, and the training step, to `path`.
+    public static func writeOptimizer(_ optimizer: AdamW, trainingStep: Int, to path: String) throws(CadenzaError) {
+        var writer = SafeTensorsWriter()
+        writer.metadata = ["format": optimizerFormat, "adamw_step": String(optimizer.step), "training_step": String(trainingStep)]
+        optimizer.parameterTable.write(optimizer.firstMoment.pointer, into: &writer, as: .f32, prefix: "exp_avg.")
+        optimizer.parameterTable.write(optimizer.secondMoment.pointer, into: &writer, as: .f32, prefix: "exp_avg_sq.")
+        try AtomicFileWriter.write(writer.bytes(), to: path)
+    }
+
+    /// Restores `optimizer` (moments and step) from `path`, which must belong to a model with
+    /// the optimizer's parameter table at training step `trainingStep`.
+    public static func readOptimizer(_ path: String, into optimizer: AdamW, trainingStep: Int) throws(CadenzaError) {
+        let file = try open(path)
+        func bad(_ key: String, _ problem: String) -> CadenzaError {
+            .badInput(file: path, location: "__metadata__.\(key)", problem: problem, hint: "the optimizer state is damaged; resume from another checkpoint or use --init-from to restart the optimizer")
+        }
+        guard file.metadata["format"] == optimizerFormat else { throw bad("format", "is not \(optimizerFormat)") }
+        guard let text = file.metadata["adamw_step"], let step = Int(text), step >= 0 else { throw bad("adamw_step", "is not a step count") }
+        guard file.metadata["training_step"] == String(trainingStep) else {
+            throw bad("training_step", "is \(file.metadata["training_step"] ?? "missing"), but model.safetensors is at step \(trainingStep)")
+        }
+        do {
+            try optimizer.parameterTable.read(from: file, into: optimizer.firstMoment.pointer, prefix: "exp_avg.")
+            try optimizer.parameterTable.read(from: file, into: optimizer.secondMoment.pointer, prefix: "exp_avg_sq.")
+        } catch {
+            throw badTensors(path, error)
+        }
+        guard file.tensors.count == 2 * optimizer.parameterTable.entries.count else {
+            throw .badInput(file: path, location: nil, problem: "holds \(file.tensors.count) tensors, expected \(2 * optimizer.parameterTable.entries.count)", hint: "the optimizer state belongs to another model")
+        }
+        optimizer.step = step
+    }
+
+    /// The `model.safetensors` that `path` names: the file itself, `path/model.safetensors`, or
+    /// the latest checkpoint of a training output folder (its `latest` pointer).
+    public static func resolve(_ path: String) throws(CadenzaError) -> String {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw .badInput(file: path, location: nil, problem: "does not exist", hint: "name a checkpoint folder (OUT/step-000500), its model.safetensors, or a training output folder")
+        }
+        guard isFolder.boolValue else { return path }
+        if FileManager.default.fileExists(atPath: path + "/" + modelFile) { return path + "/" + modelFile }
+        if let latest = try CheckpointFolder(path).latest() { return latest + "/" + modelFile }
+        throw .badInput(file: path, location: nil, problem: "holds no \(modelFile) and no `latest` pointer", hint: "name a checkpoint folder such as OUT/step-000500")
+    }
+
+    static func open(_ path: String) throws(CadenzaError) -> SafeTensorsFile {
+        let bytes = try InputFile.read(path, maximumBytes: maximumBytes)
+        do {
+            return try SafeTensorsFile(bytes: bytes)
+        } catch {
+            throw .badInput(file: path, location: "byte \(error.offset)", problem: error.reason, hint: "the file is damaged or not a safetensors file; use another checkpoint")
+        }
+    }
+
+    static func badTensors(_ path: String, _ error: SafeTensorsError) -> CadenzaError {
+        .badInput(file: path, location: "byte \(error.offset)", problem: error.reason, hint: "the tensors do not match the model the metadata describes")
+    }
+
+    static func allFinite(_ buffer: FloatBuffer) -> Bool {
+        for i in 0..<buffer.count where !buffer.pointer[i].isFinite { return false }
+        return true
+    }
+}
