@@ -23,7 +23,9 @@ import Testing
 
     struct Run { var status: Int32; var stdout: String; var stderr: String }
 
-    func cadenza(_ arguments: String...) throws -> Run {
+    func cadenza(_ arguments: String...) throws -> Run { try cadenza(arguments) }
+
+    func cadenza(_ arguments: [String]) throws -> Run {
         let path = try #require(Self.binary, "the cadenza executable was not built")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -101,5 +103,24 @@ import Testing
         let missing = try cadenza("dataset", "build", "--input", out + "/nope", "-o", out + "2")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("is not a folder"))
+    }
+
+    @Test func trainSavesResumesAndRefusesBadFlags() throws {
+        let folder = scratch()
+        let data = folder + "/data", run = folder + "/run"
+        #expect(try cadenza("dataset", "build", "--input", Self.fixtures, "-o", data).status == 0)
+        let tiny = ["--arch", "transformer", "--layers", "1", "--channels", "16", "--heads", "2",
+                    "--seq-len", "16", "--batch-size", "2", "--val-every", "2", "--save-every", "2", "-o", run]
+        let first = try cadenza(["train", "--data", data, "--steps", "4"] + tiny)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/step-000004/model.safetensors"))
+        #expect(FileManager.default.fileExists(atPath: run + "/loss.svg"))
+        let resumed = try cadenza(["train", "--data", data, "--steps", "6", "--resume"] + tiny)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(FileManager.default.fileExists(atPath: run + "/step-000006/model.safetensors"))
+        // A fresh run into a folder that holds one is refused: nothing is overwritten.
+        #expect(try cadenza(["train", "--data", data, "--steps", "2"] + tiny).status == 1)
+        #expect(try cadenza("train", "--data", data, "--arch", "rnn", "-o", folder + "/x").status == 2)
+        #expect(try cadenza("train", "--data", folder + "/missing", "--arch", "transformer", "--steps", "2", "-o", folder + "/y").status == 1)
     }
 }
