@@ -121,6 +121,8 @@ import Testing
         // A fresh run into a folder that holds one is refused: nothing is overwritten.
         #expect(try cadenza(["train", "--data", data, "--steps", "2"] + tiny).status == 1)
         #expect(try cadenza("train", "--data", data, "--arch", "rnn", "-o", folder + "/x").status == 2)
-        #expect(try cadenza("train", "--data", folder + "/missing", "--arch", "transformer", "--steps", "2", "-o", folder + "/y").status == 1)
+        let missing = try cadenza("train", "--data", folder + "/missing", "--arch", "transformer", "--steps", "2", "-o", folder + "/y")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("is not a Cadenza dataset"))
     }
 }

@@ -84,6 +84,9 @@ public struct DatasetManifest: Codable, Sendable, Equatable {
     /// Reads `manifest.json` from a dataset folder.
     public static func load(from folder: String) throws(CadenzaError) -> DatasetManifest {
         let path = folder + "/manifest.json"
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .badInput(file: folder, location: nil, problem: "is not a Cadenza dataset (it has no manifest.json)", hint: "build one with `cadenza dataset build --input MIDI_FOLDER -o \(folder)`")
+        }
         let bytes = try InputFile.read(path, maximumBytes: 1 << 30)
         do {
             let manifest = try JSONDecoder().decode(DatasetManifest.self, from: Data(bytes))
