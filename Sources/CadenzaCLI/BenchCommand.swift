@@ -28,24 +28,14 @@ struct BenchParse: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "parse", abstract: "MIDI bytes → score: Cadenza against symusic (C++).")
     @OptionGroup var options: BenchOptions
 
-    func run() throws {
-        let blobs = try CorpusBenchmark.loadCorpus(options.corpus)
-        let ours = CorpusBenchmark.parse(blobs, repeats: options.repeats)
-        let theirs = try ReferenceRunner.run("parse", options)
-        BenchReport.print(what: "parse", ours: ours, theirs: theirs, rate: { $0.notesPerSecond }, unit: "notes/s")
-    }
+    func run() throws { try BenchReport.run("parse", options, CorpusBenchmark.parse) }
 }
 
 struct BenchTokenize: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "tokenize", abstract: "Score → tokens: Cadenza against MidiTok REMI.")
     @OptionGroup var options: BenchOptions
 
-    func run() throws {
-        let blobs = try CorpusBenchmark.loadCorpus(options.corpus)
-        let ours = CorpusBenchmark.tokenize(blobs, repeats: options.repeats)
-        let theirs = try ReferenceRunner.run("tokenize", options)
-        BenchReport.print(what: "tokenize", ours: ours, theirs: theirs, rate: { $0.notesPerSecond }, unit: "notes/s")
-    }
+    func run() throws { try BenchReport.run("tokenize", options, CorpusBenchmark.tokenize) }
 }
 
 /// Runs the Python reference script and reads its `RESULT {json}` line.
@@ -74,6 +64,14 @@ enum ReferenceRunner {
 }
 
 enum BenchReport {
+    /// Times Cadenza's side, then the Python reference over the same corpus, and prints both.
+    static func run(_ what: String, _ options: BenchOptions, _ ours: ([[UInt8]], Int) -> CorpusBenchmark.Timing) throws {
+        let blobs = try CorpusBenchmark.loadCorpus(options.corpus)
+        let timing = ours(blobs, options.repeats)
+        let theirs = try ReferenceRunner.run(what, options)
+        print(what: what, ours: timing, theirs: theirs, rate: { $0.notesPerSecond }, unit: "notes/s")
+    }
+
     static func print(what: String, ours: CorpusBenchmark.Timing, theirs: CorpusBenchmark.Timing?, rate: (CorpusBenchmark.Timing) -> Double, unit: String) {
         func row(_ t: CorpusBenchmark.Timing) -> String {
             let name = t.library.padding(toLength: 24, withPad: " ", startingAt: 0)
@@ -92,7 +90,7 @@ enum BenchReport {
         }
     }
 
-    static func fmt(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+    static func fmt(_ value: Double, _ digits: Int) -> String { Terminal.decimal(value, digits) }
 }
 
 extension String {

@@ -20,6 +20,9 @@ enum Terminal {
     }
 
     static var stderrIsTerminal: Bool { isatty(2) != 0 }
+
+    /// `value` with `digits` decimals, for reports.
+    static func decimal(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
 }
 
 /// A one-line progress bar with rate and ETA on stderr; plain periodic lines when stderr is not

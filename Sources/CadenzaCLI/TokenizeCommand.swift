@@ -50,14 +50,8 @@ struct TokenizeCommand: ParsableCommand {
                 line.append(name)
             }
             if !line.isEmpty { Terminal.print(line.joined(separator: " ")) }
-            Terminal.note("\(ids.count) tokens, \(String(format1: perBeat)) per beat")
+            Terminal.note("\(ids.count) tokens, \(Terminal.decimal(perBeat, 1)) per beat")
         }
     }
 }
 
-extension String {
-    init(format1 value: Double) {
-        let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(abs(tenths % 10))"
-    }
-}
