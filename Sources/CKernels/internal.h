@@ -63,7 +63,7 @@ int cdz_pick_threads(int threads, double work);
 
 // MARK: workspace.c
 /// Per-thread, 64-byte aligned scratch buffers, grown on demand. Slot 0: packed A,
-/// slot 1: packed B, slot 2: small temporaries (GEMV vectors).
+/// slot 1: packed B, slot 2: small temporaries (GEMV vectors), slot 3: attention score rows.
 void *cdz_workspace(int slot, size_t bytes);
 
 // MARK: gemm.c — one BLIS-style driver, several packed formats and microkernels

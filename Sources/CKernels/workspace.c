@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include "internal.h"
 
-enum { SLOTS = 3 };
+enum { SLOTS = 4 };
 typedef struct {
     void *ptr[SLOTS];
     size_t cap[SLOTS];

@@ -9,7 +9,10 @@
 // softmax denominator (max + log Σ exp); backward recomputes each score from q and k and turns
 // it into a probability with that number, flash-attention style (Dao et al., 2022). This costs
 // a second pass of q · kᵀ in backward and saves B · NH · T² floats (0.5 GB per layer at
-// B 16, NH 8, T 512).
+// B 16, NH 8, T 512). The loops are `cdz_attention_*` in CKernels: blocks of query rows as
+// GEMMs, (batch, head) pairs split over threads, tested against plain loops there.
+
+import CKernels
 
 /// Fused multi-head causal self-attention, plus the strided kernel it and the LSTM model's
 /// single-head attention share.
@@ -45,39 +48,7 @@ public enum CausalSelfAttention {
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride S: Int,
         batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int
     ) {
-        let C = NH * hs
-        let scale = 1 / Float(hs).squareRoot()
-        // One row of scores, reused for every query: the only scratch memory.
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: max(T, 1)) { scores in
-            for b in 0..<B {
-                for h in 0..<NH {
-                    for i in 0..<T {
-                        let q = query + (b * T + i) * S + h * hs
-                        var maximum = -Float.infinity
-                        for j in 0...i {
-                            let k = key + (b * T + j) * S + h * hs
-                            var dot: Float = 0
-                            for d in 0..<hs { dot += q[d] * k[d] }
-                            scores[j] = dot * scale
-                            maximum = max(maximum, scores[j])
-                        }
-                        var sum: Float = 0
-                        for j in 0...i {
-                            scores[j] = Math.exp(scores[j] - maximum)
-                            sum += scores[j]
-                        }
-                        let out = output + (b * T + i) * C + h * hs
-                        out.update(repeating: 0, count: hs)
-                        let inverseSum = 1 / sum
-                        for j in 0...i {
-                            let v = value + (b * T + j) * S + h * hs, p = scores[j] * inverseSum
-                            for d in 0..<hs { out[d] += p * v[d] }
-                        }
-                        logSumExp[(b * NH + h) * T + i] = maximum + Math.log(sum)
-                    }
-                }
-            }
-        }
+        cdz_attention_forward(B, T, NH, hs, query, key, value, S, output, logSumExp, MatrixMultiply.threads)
     }
 
     /// Strided kernel: accumulates into the q, k and v gradients (same strides as q, k, v).
@@ -92,36 +63,8 @@ public enum CausalSelfAttention {
         output: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>,
         batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int
     ) {
-        let C = NH * hs
-        let scale = 1 / Float(hs).squareRoot()
-        for b in 0..<B {
-            for h in 0..<NH {
-                for i in 0..<T {
-                    let rowOffset = (b * T + i) * S + h * hs
-                    let q = query + rowOffset, dq = queryGradient + rowOffset
-                    let out = output + (b * T + i) * C + h * hs, dout = outputGradient + (b * T + i) * C + h * hs
-                    var D: Float = 0
-                    for d in 0..<hs { D += dout[d] * out[d] }
-                    let lse = logSumExp[(b * NH + h) * T + i]
-                    for j in 0...i {
-                        let columnOffset = (b * T + j) * S + h * hs
-                        let k = key + columnOffset, v = value + columnOffset
-                        let dk = keyGradient + columnOffset, dv = valueGradient + columnOffset
-                        var dot: Float = 0, dp: Float = 0
-                        for d in 0..<hs {
-                            dot += q[d] * k[d]
-                            dp += dout[d] * v[d]
-                        }
-                        let p = Math.exp(dot * scale - lse)
-                        let ds = p * (dp - D) * scale
-                        for d in 0..<hs {
-                            dv[d] += p * dout[d]
-                            dq[d] += ds * k[d]
-                            dk[d] += ds * q[d]
-                        }
-                    }
-                }
-            }
-        }
+        cdz_attention_backward(
+            B, T, NH, hs, query, key, value, S, output, logSumExp, outputGradient,
+            queryGradient, keyGradient, valueGradient, MatrixMultiply.threads)
     }
 }

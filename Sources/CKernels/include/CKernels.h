@@ -121,6 +121,31 @@ void cdz_q8gemv(long M, long K, const int8_t *Q, long ldq, const float *scale,
 void cdz_q8gemv_ref(long M, long K, const int8_t *Q, long ldq, const float *scale,
                     const float *x, float *y);
 
+// MARK: - Causal multi-head attention (attention.c)
+
+/// Causal softmax attention per head, PyTorch's `scaled_dot_product_attention(is_causal=True)`.
+/// Element d of head h at position t of sequence b of q, k and v is at
+/// `x[(b·T + t)·S + h·hs + d]` (S ≥ NH·hs: q, k, v may be interleaved thirds of one qkv row).
+/// out (B, T, NH·hs) contiguous; lse (B, NH, T) receives each query row's log Σ exp of its
+/// scaled scores, which backward uses to recompute probabilities without storing them.
+/// Work is split over (b, h) pairs: bit-identical for every thread count.
+void cdz_attention_forward(long B, long T, long NH, long hs, const float *q, const float *k,
+                           const float *v, long S, float *out, float *lse, int threads);
+
+/// Accumulates (+=) the gradients of q, k and v (same layout and stride S as the inputs)
+/// from dout (B, T, NH·hs), given forward's inputs, out and lse.
+void cdz_attention_backward(long B, long T, long NH, long hs, const float *q, const float *k,
+                            const float *v, long S, const float *out, const float *lse,
+                            const float *dout, float *dq, float *dk, float *dv, int threads);
+
+/// Plain loops, one query and one key at a time (and libm's expf): the references.
+void cdz_attention_forward_ref(long B, long T, long NH, long hs, const float *q, const float *k,
+                               const float *v, long S, float *out, float *lse);
+void cdz_attention_backward_ref(long B, long T, long NH, long hs, const float *q,
+                                const float *k, const float *v, long S, const float *out,
+                                const float *lse, const float *dout, float *dq, float *dk,
+                                float *dv);
+
 #ifdef __cplusplus
 }
 #endif
