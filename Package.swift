@@ -23,7 +23,9 @@ let package = Package(
         .target(name: "MusicScore"),
         .target(name: "MIDIFormats", dependencies: ["MusicScore"]),
         .target(name: "Tokenization", dependencies: ["MusicScore"]),
-        .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization", "Engine"]),
+        .target(name: "Cadenza", dependencies: ["MusicScore", "MIDIFormats", "Tokenization", "Engine", "CadenzaModelData"]),
+        // The embedded default model: default.safetensors linked in as data (#embed).
+        .target(name: "CadenzaModelData", exclude: ["default.safetensors"]),
         // The hot loops (GEMM, GEMV, bf16 and int8): per-CPU variants chosen at run time,
         // no unsafe flags (see Scripts/kernels/README.md).
         .target(
@@ -44,5 +46,6 @@ let package = Package(
         // Runs the built `cadenza` executable, so it depends on it.
         .testTarget(name: "CadenzaCLITests", dependencies: ["CadenzaCLI"]),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cLanguageStandard: .c2x
 )

@@ -44,9 +44,11 @@ static const attention_rows *rows_for_isa(void) {
 
 typedef struct {
     long B, T, NH, hs, S;
+    int causal; // 0: every query sees every key (the style classifier's encoder)
     const float *q, *k, *v, *out, *lse, *dout;
     float *o, *l, *dq, *dk, *dv;
     const attention_rows *rows;
+    cdz_isa isa; // the caller's path, for the GEMMs the workers run
 } attention_job;
 
 static void forward_task(const attention_job *j, long b, long h, float *s) {
@@ -56,12 +58,12 @@ static void forward_task(const attention_job *j, long b, long h, float *s) {
     const float *v = j->v + b * T * S + h * hs;
     float *o = j->o + b * T * C + h * hs, *lse = j->l + (b * j->NH + h) * T;
     for (long i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-        const long m = CDZ_MIN(ATT_BLOCK, T - i0), n = i0 + m; // rows, keys seen by the last row
+        const long m = CDZ_MIN(ATT_BLOCK, T - i0), n = j->causal ? i0 + m : T; // rows, keys seen by the last row
         // s (m × n) = scale · q[i0 ..< i0+m] · k[0 ..< n]ᵀ
         cdz_sgemm(false, true, m, n, hs, scale, q + i0 * S, S, k, S, 0.0f, s, n, 1);
         for (long r = 0; r < m; r++) {
             float *row = s + r * n, sum;
-            const long seen = i0 + r + 1;
+            const long seen = j->causal ? i0 + r + 1 : T;
             const float max = j->rows->exp_row(row, seen, &sum);
             const float inverse = 1.0f / sum;
             for (long c = 0; c < seen; c++) row[c] *= inverse;
@@ -82,11 +84,11 @@ static void backward_task(const attention_job *j, long b, long h, float *s, floa
     const float *o = j->out + b * T * C + h * hs, *dout = j->dout + b * T * C + h * hs;
     const float *lse = j->lse + (b * j->NH + h) * T;
     for (long i0 = 0; i0 < T; i0 += ATT_BLOCK) {
-        const long m = CDZ_MIN(ATT_BLOCK, T - i0), n = i0 + m;
+        const long m = CDZ_MIN(ATT_BLOCK, T - i0), n = j->causal ? i0 + m : T;
         cdz_sgemm(false, true, m, n, hs, scale, q + i0 * S, S, k, S, 0.0f, s, n, 1);
         for (long r = 0; r < m; r++) {
             float *row = s + r * n;
-            const long seen = i0 + r + 1;
+            const long seen = j->causal ? i0 + r + 1 : T;
             j->rows->probabilities(row, seen, lse[i0 + r]);
             for (long c = seen; c < n; c++) row[c] = 0.0f;
         }
@@ -112,7 +114,7 @@ static void forward_task_plain(const attention_job *j, long b, long h) {
     for (long i = 0; i < T; i++) {
         const float *q = j->q + (b * T + i) * S + h * hs;
         float maximum = -__builtin_inff();
-        for (long c = 0; c <= i; c++) {
+        for (long c = 0; c < (j->causal ? i + 1 : T); c++) {
             const float *k = j->k + (b * T + c) * S + h * hs;
             float dot = 0.0f;
             for (long d = 0; d < hs; d++) dot += q[d] * k[d];
@@ -121,7 +123,7 @@ static void forward_task_plain(const attention_job *j, long b, long h) {
         float sum = 0.0f;
         float *o = j->o + (b * T + i) * C + h * hs;
         for (long d = 0; d < hs; d++) o[d] = 0.0f;
-        for (long c = 0; c <= i; c++) {
+        for (long c = 0; c < (j->causal ? i + 1 : T); c++) {
             const float *k = j->k + (b * T + c) * S + h * hs, *v = j->v + (b * T + c) * S + h * hs;
             float dot = 0.0f;
             for (long d = 0; d < hs; d++) dot += q[d] * k[d];
@@ -145,7 +147,7 @@ static void backward_task_plain(const attention_job *j, long b, long h) {
         float D = 0.0f;
         for (long d = 0; d < hs; d++) D += dout[d] * o[d];
         const float lse = j->lse[(b * j->NH + h) * T + i];
-        for (long c = 0; c <= i; c++) {
+        for (long c = 0; c < (j->causal ? i + 1 : T); c++) {
             const long column = (b * T + c) * S + h * hs;
             const float *k = j->k + column, *v = j->v + column;
             float *dk = j->dk + column, *dv = j->dv + column;
@@ -168,6 +170,7 @@ static void backward_task_plain(const attention_job *j, long b, long h) {
 
 static void forward_share(void *ctx, int tid, int nt) {
     const attention_job *j = ctx;
+    if (tid > 0) cdz_set_isa(j->isa);
     float *s = cdz_workspace(3, sizeof(float) * ATT_BLOCK * (size_t)j->T);
     for (long task = tid; task < j->B * j->NH; task += nt) {
         // Out of memory for the score rows: the plain loop needs none.
@@ -178,6 +181,7 @@ static void forward_share(void *ctx, int tid, int nt) {
 
 static void backward_share(void *ctx, int tid, int nt) {
     const attention_job *j = ctx;
+    if (tid > 0) cdz_set_isa(j->isa);
     float *s = cdz_workspace(3, 2 * sizeof(float) * ATT_BLOCK * (size_t)j->T);
     for (long task = tid; task < j->B * j->NH; task += nt) {
         if (s) backward_task(j, task / j->NH, task % j->NH, s, s + ATT_BLOCK * j->T);
@@ -200,36 +204,59 @@ static int attention_threads(int threads, long tasks, double macs_per_task) {
 }
 
 void cdz_attention_forward(long B, long T, long NH, long hs, const float *q, const float *k,
-                           const float *v, long S, float *out, float *lse, int threads) {
+                           const float *v, long S, bool causal, float *out, float *lse, int threads) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
-    attention_job j = {B, T, NH, hs, S, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
-                       rows_for_isa()};
+    attention_job j = {B, T, NH, hs, S, causal, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
+                       rows_for_isa(), cdz_isa_active()};
     cdz_parallel(attention_threads(threads, B * NH, (double)T * T * hs), forward_share, &j);
 }
 
 void cdz_attention_backward(long B, long T, long NH, long hs, const float *q, const float *k,
-                            const float *v, long S, const float *out, const float *lse,
+                            const float *v, long S, bool causal, const float *out, const float *lse,
                             const float *dout, float *dq, float *dk, float *dv, int threads) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
-    attention_job j = {B, T, NH, hs, S, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
-                       rows_for_isa()};
+    attention_job j = {B, T, NH, hs, S, causal, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
+                       rows_for_isa(), cdz_isa_active()};
     cdz_parallel(attention_threads(threads, B * NH, 2.0 * T * T * hs), backward_share, &j);
 }
 
 void cdz_attention_forward_ref(long B, long T, long NH, long hs, const float *q, const float *k,
-                               const float *v, long S, float *out, float *lse) {
+                               const float *v, long S, bool causal, float *out, float *lse) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
-    attention_job j = {B, T, NH, hs, S, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
-                       rows_for_isa()};
+    attention_job j = {B, T, NH, hs, S, causal, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
+                       rows_for_isa(), cdz_isa_active()};
     plain_share(&j, 0, 1);
 }
 
 void cdz_attention_backward_ref(long B, long T, long NH, long hs, const float *q,
-                                const float *k, const float *v, long S, const float *out,
-                                const float *lse, const float *dout, float *dq, float *dk,
-                                float *dv) {
+                                const float *k, const float *v, long S, bool causal,
+                                const float *out, const float *lse, const float *dout, float *dq,
+                                float *dk, float *dv) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
-    attention_job j = {B, T, NH, hs, S, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
-                       rows_for_isa()};
+    attention_job j = {B, T, NH, hs, S, causal, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
+                       rows_for_isa(), cdz_isa_active()};
     plain_share(&j, 0, 1);
+}
+
+// MARK: one query against a cache (generation)
+
+float cdz_softmax(float *x, long n) {
+    if (n <= 0) return -__builtin_inff();
+    float sum;
+    const float max = rows_for_isa()->exp_row(x, n, &sum);
+    const float inverse = 1.0f / sum;
+    for (long i = 0; i < n; i++) x[i] *= inverse;
+    return max + __builtin_logf(sum);
+}
+
+void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
+                          const float *v, long S, float *out, float *scores) {
+    if (T <= 0 || NH <= 0 || hs <= 0) return;
+    const float scale = 1.0f / __builtin_sqrtf((float)hs);
+    for (long h = 0; h < NH; h++) {
+        // scores (T) = scale · K_h · q_h;  out_h (hs) = V_hᵀ · softmax(scores)
+        cdz_sgemv(false, T, hs, scale, k + h * hs, S, q + h * hs, 0.0f, scores, 1);
+        cdz_softmax(scores, T);
+        cdz_sgemv(true, T, hs, 1.0f, v + h * hs, S, scores, 0.0f, out + h * hs, 1);
+    }
 }

@@ -52,6 +52,9 @@ static uint32_t detect(void) { return 0; }
 // -1: not yet detected. Detection is idempotent, so a race only repeats it.
 static _Atomic int64_t features_cache = -1;
 static _Atomic int isa_cap = -1;
+// cdz_set_isa's cap, per thread: tests that compare paths must not change the path under
+// other threads' feet (Swift Testing runs suites in parallel in one process).
+static _Thread_local int thread_cap = -1;
 
 uint32_t cdz_cpu_features(void) {
     int64_t f = atomic_load_explicit(&features_cache, memory_order_relaxed);
@@ -83,12 +86,13 @@ cdz_isa cdz_isa_active(void) {
         cap = isa_from_env();
         atomic_store_explicit(&isa_cap, cap, memory_order_relaxed);
     }
+    if (thread_cap >= 0) cap = CDZ_MIN(cap, thread_cap);
     const cdz_isa sup = isa_supported();
     return (cdz_isa)CDZ_MIN((int)sup, cap);
 }
 
 cdz_isa cdz_set_isa(cdz_isa isa) {
-    atomic_store_explicit(&isa_cap, (int)isa, memory_order_relaxed);
+    thread_cap = (int)isa;
     return cdz_isa_active();
 }
 

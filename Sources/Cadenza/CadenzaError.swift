@@ -6,6 +6,9 @@ public enum CadenzaError: Error, Sendable, CustomStringConvertible, Equatable {
     case badInput(file: String, location: String?, problem: String, hint: String)
     /// Writing an output failed (disk full, permissions); nothing half-written was left behind.
     case writeFailed(file: String, problem: String, hint: String)
+    /// A setting of a request is out of range or unknown (`field` is its name, e.g. "genre",
+    /// as the CLI flag and the HTTP API's JSON field both spell it).
+    case invalidSetting(field: String, problem: String, hint: String)
 
     public var description: String {
         switch self {
@@ -14,6 +17,8 @@ public enum CadenzaError: Error, Sendable, CustomStringConvertible, Equatable {
             return "\(place): \(problem)" + (hint.isEmpty ? "" : " (\(hint))")
         case let .writeFailed(file, problem, hint):
             return "\(file): could not write: \(problem)" + (hint.isEmpty ? "" : " (\(hint))")
+        case let .invalidSetting(field, problem, hint):
+            return "\(field): \(problem)" + (hint.isEmpty ? "" : " (\(hint))")
         }
     }
 }

@@ -42,13 +42,14 @@ public enum CausalSelfAttention {
     }
 
     /// Strided kernel. Element (b, t, h, d) of q, k and v is at `base + (b·T + t)·rowStride +
-    /// h·hs + d`; output (B, T, NH · hs) is contiguous; logSumExp (B, NH, T).
+    /// h·hs + d`; output (B, T, NH · hs) is contiguous; logSumExp (B, NH, T). With `causal`
+    /// false every position attends to every other (an encoder).
     public static func forward(
         output: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride S: Int,
-        batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int
+        batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int, causal: Bool = true
     ) {
-        cdz_attention_forward(B, T, NH, hs, query, key, value, S, output, logSumExp, MatrixMultiply.threads)
+        cdz_attention_forward(B, T, NH, hs, query, key, value, S, causal, output, logSumExp, MatrixMultiply.threads)
     }
 
     /// Strided kernel: accumulates into the q, k and v gradients (same strides as q, k, v).
@@ -61,10 +62,10 @@ public enum CausalSelfAttention {
         valueGradient: UnsafeMutablePointer<Float>, outputGradient: UnsafePointer<Float>,
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride S: Int,
         output: UnsafePointer<Float>, logSumExp: UnsafePointer<Float>,
-        batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int
+        batchSize B: Int, sequenceLength T: Int, heads NH: Int, headSize hs: Int, causal: Bool = true
     ) {
         cdz_attention_backward(
-            B, T, NH, hs, query, key, value, S, output, logSumExp, outputGradient,
+            B, T, NH, hs, query, key, value, S, causal, output, logSumExp, outputGradient,
             queryGradient, keyGradient, valueGradient, MatrixMultiply.threads)
     }
 }

@@ -49,8 +49,9 @@ typedef enum {
 /// CDZ_ISA=portable|avx2|avx512 (read once) or by cdz_set_isa.
 cdz_isa cdz_isa_active(void);
 
-/// Caps the path at `isa` (never above what the CPU supports) and returns the path now in
-/// force. For tests and comparisons; affects calls that start afterwards, in all threads.
+/// Caps the path at `isa` (never above what the CPU supports) for calls that start afterwards
+/// on the calling thread (and the work they hand to the pool), and returns the path now in
+/// force there. For tests and comparisons: other threads keep their path.
 cdz_isa cdz_set_isa(cdz_isa isa);
 
 /// Number of online cores the thread pool may use (≥ 1).
@@ -123,28 +124,38 @@ void cdz_q8gemv_ref(long M, long K, const int8_t *Q, long ldq, const float *scal
 
 // MARK: - Causal multi-head attention (attention.c)
 
-/// Causal softmax attention per head, PyTorch's `scaled_dot_product_attention(is_causal=True)`.
+/// Softmax attention per head, PyTorch's `scaled_dot_product_attention(is_causal=causal)`:
+/// with `causal` query t sees keys 0...t, without it every key (an encoder).
 /// Element d of head h at position t of sequence b of q, k and v is at
 /// `x[(b·T + t)·S + h·hs + d]` (S ≥ NH·hs: q, k, v may be interleaved thirds of one qkv row).
 /// out (B, T, NH·hs) contiguous; lse (B, NH, T) receives each query row's log Σ exp of its
 /// scaled scores, which backward uses to recompute probabilities without storing them.
 /// Work is split over (b, h) pairs: bit-identical for every thread count.
 void cdz_attention_forward(long B, long T, long NH, long hs, const float *q, const float *k,
-                           const float *v, long S, float *out, float *lse, int threads);
+                           const float *v, long S, bool causal, float *out, float *lse, int threads);
 
 /// Accumulates (+=) the gradients of q, k and v (same layout and stride S as the inputs)
 /// from dout (B, T, NH·hs), given forward's inputs, out and lse.
 void cdz_attention_backward(long B, long T, long NH, long hs, const float *q, const float *k,
-                            const float *v, long S, const float *out, const float *lse,
+                            const float *v, long S, bool causal, const float *out, const float *lse,
                             const float *dout, float *dq, float *dk, float *dv, int threads);
 
 /// Plain loops, one query and one key at a time (and libm's expf): the references.
 void cdz_attention_forward_ref(long B, long T, long NH, long hs, const float *q, const float *k,
-                               const float *v, long S, float *out, float *lse);
+                               const float *v, long S, bool causal, float *out, float *lse);
 void cdz_attention_backward_ref(long B, long T, long NH, long hs, const float *q,
-                                const float *k, const float *v, long S, const float *out,
-                                const float *lse, const float *dout, float *dq, float *dk,
-                                float *dv);
+                                const float *k, const float *v, long S, bool causal,
+                                const float *out, const float *lse, const float *dout, float *dq,
+                                float *dk, float *dv);
+
+/// x ← softmax(x) over n ≥ 1 values (vectorized exp); returns log Σ exp of the input.
+float cdz_softmax(float *x, long n);
+
+/// Generation's attention: one query (NH·hs, contiguous) against T cached positions of k and
+/// v (position t, head h at `x[t·S + h·hs]`); out (NH·hs). `scores` is scratch of T floats.
+/// Single-threaded: at batch 1 a head's work is a few microseconds.
+void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
+                          const float *v, long S, float *out, float *scores);
 
 #ifdef __cplusplus
 }

@@ -26,19 +26,33 @@ public enum Checkpoint {
     public struct Loaded {
         public let metadata: CheckpointMetadata
         public let model: any LanguageModel
+        /// How the weights were stored: fp32 (training), fp16 (a compact shipped model) or
+        /// int8 (`cadenza quantize`; generation then runs int8 matrix products).
+        public let storage: Storage
         /// The `model.safetensors` it came from.
         public let path: String
     }
 
+    /// How a checkpoint's weights are stored (`__metadata__.storage`; absent means fp32).
+    public enum Storage: String, Sendable {
+        case fp32, fp16, int8
+    }
+
     /// Writes `model.safetensors` at `path`. Refuses (as `writeFailed`) weights that are not all
     /// finite, so a diverged model never replaces a good checkpoint.
-    public static func writeModel(_ model: any LanguageModel, metadata: CheckpointMetadata, to path: String) throws(CadenzaError) {
+    public static func writeModel(_ model: any LanguageModel, metadata: CheckpointMetadata, to path: String,
+                                  storage: Storage = .fp32) throws(CadenzaError) {
         guard allFinite(model.parameters) else {
             throw .writeFailed(file: path, problem: "the weights hold NaN or infinity", hint: "training diverged; the previous checkpoint is kept")
         }
         var writer = SafeTensorsWriter()
         writer.metadata = metadata.strings()
-        model.parameterTable.write(model.parameters.pointer, into: &writer, as: .f32)
+        switch storage {
+        case .fp32: model.parameterTable.write(model.parameters.pointer, into: &writer, as: .f32)
+        case .fp16: model.parameterTable.write(model.parameters.pointer, into: &writer, as: .f16)
+        case .int8: model.parameterTable.writeQuantized(model.parameters.pointer, into: &writer)
+        }
+        if storage != .fp32 { writer.metadata["storage"] = storage.rawValue }
         try AtomicFileWriter.write(writer.bytes(), to: path)
     }
 
@@ -46,8 +60,27 @@ public enum Checkpoint {
     /// checkpoint of a training output folder; see `resolve`) into a new model.
     public static func readModel(_ path: String) throws(CadenzaError) -> Loaded {
         let file = try resolve(path)
-        let safetensors = try open(file)
+        return try readModel(open(file), file: file)
+    }
+
+    /// Reads a model from checkpoint bytes already in memory (the embedded default model);
+    /// `name` stands for the file in error messages.
+    public static func readModel(bytes: [UInt8], name: String) throws(CadenzaError) -> Loaded {
+        let safetensors: SafeTensorsFile
+        do {
+            safetensors = try SafeTensorsFile(bytes: bytes)
+        } catch {
+            throw .badInput(file: name, location: "byte \(error.offset)", problem: error.reason, hint: "the file is damaged or not a safetensors file")
+        }
+        return try readModel(safetensors, file: name)
+    }
+
+    static func readModel(_ safetensors: SafeTensorsFile, file: String) throws(CadenzaError) -> Loaded {
         let metadata = try CheckpointMetadata(strings: safetensors.metadata, file: file)
+        let storageName = safetensors.metadata["storage"] ?? Storage.fp32.rawValue
+        guard let storage = Storage(rawValue: storageName) else {
+            throw .badInput(file: file, location: "__metadata__.storage", problem: "is \"\(storageName)\", expected fp32, fp16 or int8", hint: "the checkpoint comes from a newer Cadenza or is damaged")
+        }
         let model = metadata.model.makeModel(seed: 0)
         do {
             try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
@@ -57,7 +90,7 @@ public enum Checkpoint {
         guard allFinite(model.parameters) else {
             throw .badInput(file: file, location: nil, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
         }
-        return Loaded(metadata: metadata, model: model, path: file)
+        return Loaded(metadata: metadata, model: model, storage: storage, path: file)
     }
 
     /// Writes AdamW's moments and step, and the training step, to `path`.

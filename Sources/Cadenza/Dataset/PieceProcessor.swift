@@ -73,6 +73,7 @@ struct PieceProcessor: Sendable {
         switch error {
         case let .badInput(_, location, problem, _): return (location.map { "\($0): " } ?? "") + problem
         case let .writeFailed(_, problem, _): return problem
+        case let .invalidSetting(field, problem, _): return "\(field): \(problem)"
         }
     }
 }

@@ -1,0 +1,103 @@
+import Foundation
+import Engine
+import Tokenization
+
+/// A trained model ready to generate: weights, the tokenizer it was trained with, its genre
+/// names and its id. Loading is the slow part; a `Generator` then makes decoders from it.
+public final class GenerationModel: @unchecked Sendable {
+    public let metadata: CheckpointMetadata
+    public let model: any LanguageModel
+    public let storage: Checkpoint.Storage
+    public let tokenizer: Tokenizer
+    /// "cdz-" and 16 hex digits: a hash of the weights as loaded (fp32 bit patterns), so the
+    /// same weights in fp32 and fp16 files differ, and any change to a weight changes it.
+    public let identifier: String
+    /// Where it came from: a file path, or "default" for the embedded model.
+    public let source: String
+
+    /// Genre names by slot (slot 0 is `unconditional`).
+    public var genres: [String] { metadata.genres }
+
+    public init(_ loaded: Checkpoint.Loaded, source: String) throws(CadenzaError) {
+        metadata = loaded.metadata
+        model = loaded.model
+        storage = loaded.storage
+        do {
+            tokenizer = try Tokenizer(checking: loaded.metadata.tokenizer)
+        } catch {
+            throw .badInput(file: loaded.path, location: "__metadata__.tokenizer", problem: "\(error)", hint: "the checkpoint's tokenizer config is damaged")
+        }
+        guard model.vocabularySize >= tokenizer.vocabulary.size else {
+            throw .badInput(file: loaded.path, location: "__metadata__.model", problem: "vocabulary \(model.vocabularySize) is smaller than the tokenizer's \(tokenizer.vocabulary.size)", hint: "the checkpoint's configs do not belong together")
+        }
+        identifier = Self.identifier(of: model.parameters)
+        self.source = source
+    }
+
+    /// Loads a checkpoint file or training folder (see `Checkpoint.resolve`).
+    public static func load(_ path: String) throws(CadenzaError) -> GenerationModel {
+        try GenerationModel(Checkpoint.readModel(path), source: path)
+    }
+
+    /// "transformer small, fp32" style description.
+    public var description: String { metadata.model.summary + ", " + storage.rawValue }
+
+    /// A fresh decoder (its own cache), int8 when the checkpoint is int8 or `int8` is asked.
+    public func makeDecoder(int8: Bool = false) -> any IncrementalDecoder {
+        let quantized = int8 || storage == .int8
+        switch model {
+        case let transformer as TransformerModel: return TransformerDecoder(model: transformer, int8: quantized)
+        case let lstm as LSTMAttentionModel: return LSTMAttentionDecoder(model: lstm, int8: quantized)
+        default: preconditionFailure("unknown model type \(type(of: model))")
+        }
+    }
+
+    static func identifier(of parameters: FloatBuffer) -> String {
+        // FNV-1a over 32-bit words: a stable id, not a security hash.
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<parameters.count {
+            hash = (hash ^ UInt64(parameters.pointer[i].bitPattern)) &* 0x0000_0100_0000_01b3
+        }
+        return "cdz-" + String(hash, radix: 16).leftPadded(to: 16)
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+import CadenzaModelData
+
+extension GenerationModel {
+    /// The default model linked into this build (Sources/CadenzaModelData/default.safetensors),
+    /// or nil when the build has none. Loaded once per process.
+    public static func embedded() throws(CadenzaError) -> GenerationModel? {
+        try EmbeddedModel.shared.get()
+    }
+}
+
+/// Loads the embedded model on first use and keeps it (its weights are read-only afterwards).
+private final class EmbeddedModel: @unchecked Sendable {
+    static let shared = EmbeddedModel()
+    private let lock = NSLock()
+    private var loaded: Result<GenerationModel?, CadenzaError>?
+
+    func get() throws(CadenzaError) -> GenerationModel? {
+        lock.lock()
+        defer { lock.unlock() }
+        if loaded == nil {
+            var length = 0
+            guard let base = cdz_default_model(&length), length > 0 else {
+                loaded = .success(nil)
+                return nil
+            }
+            let bytes = Array(UnsafeBufferPointer(start: base, count: length))
+            do {
+                loaded = .success(try GenerationModel(Checkpoint.readModel(bytes: bytes, name: "default model"), source: "default"))
+            } catch {
+                loaded = .failure(error)
+            }
+        }
+        return try loaded!.get()
+    }
+}

@@ -1,0 +1,160 @@
+import Foundation
+import MIDIFormats
+import MusicScore
+import Testing
+@testable import Cadenza
+import Engine
+import Tokenization
+
+/// Generation with a tiny model trained here on the fixtures (context 32, so every piece also
+/// crosses the sliding window many times).
+@Suite(.serialized) struct GenerationTests {
+    static let model: GenerationModel = {
+        let config = ModelConfiguration.transformer(TransformerConfiguration(
+            vocabularySize: 512, genreCount: 16, contextLength: 32, layers: 1, channels: 16, heads: 2, feedForwardChannels: 32))
+        var options = TrainingFixture.options(steps: 20, model: config)
+        options.sequenceLength = 32
+        let summary = try! Trainer(options: options).run()
+        return try! GenerationModel.load(summary.lastCheckpoint!)
+    }()
+
+    static func generate(_ request: GenerationRequest, prompt: Score? = nil, int8: Bool = false) throws -> GeneratedPiece {
+        try #require(try Generator(model: model, int8: int8).generate(request, prompt: prompt))
+    }
+
+    @Test func sameSeedSameBytesAndEveryPieceIsValid() throws {
+        let request = GenerationRequest(genre: "jazz", bars: 4, seed: 3)
+        let a = try Self.generate(request), b = try Self.generate(request)
+        #expect(a.midi == b.midi)
+        var other = request
+        other.seed = 4
+        #expect(try Self.generate(other).tokens != a.tokens)
+        for piece in [a, try Self.generate(other)] {
+            #expect(Self.model.tokenizer.check(piece.tokens).isEmpty)
+            #expect(piece.tokens.filter { $0 == Self.model.tokenizer.vocabulary.id(for: .bar) }.count == 4 && piece.bars == 4)
+            #expect(piece.tokens.last == Self.model.tokenizer.vocabulary.id(for: .eos))
+            let parsed = try MIDIFile.readScore(bytes: piece.midi, mode: .strict).score
+            #expect(parsed.noteCount == piece.score.noteCount)
+            #expect(Provenance.read(from: parsed) == piece.provenance)
+            #expect(piece.provenance.model == Self.model.identifier && piece.provenance.request == request || piece.provenance.request.seed == 4)
+        }
+    }
+
+    @Test func constraintsAreHonoured() throws {
+        let tokenizer = Self.model.tokenizer
+        for seed: UInt64 in 0..<3 {
+            let request = GenerationRequest(genre: "pop", bars: 6, seed: seed, instruments: [0, 128], tempo: 90, timeSignature: "3/4", key: "D")
+            let piece = try Self.generate(request)
+            let score = piece.score
+            for track in score.tracks { #expect(track.isDrum || track.program == 0, "program \(track.program)") }
+            let expectedTempo = tokenizer.config.tempoQuartersPerMinute(bin: tokenizer.tempoBin(quartersPerMinute: 90))
+            #expect(!score.tempos.isEmpty && score.tempos.allSatisfy { abs($0.quartersPerMinute - expectedTempo) < 0.5 })
+            #expect(!score.timeSignatures.isEmpty && score.timeSignatures.allSatisfy { $0.numerator == 3 && $0.denominator == 4 })
+            let scale = try #require(KeySignature(name: "D")).scalePitchClasses
+            for track in score.tracks where !track.isDrum {
+                for note in track.notes { #expect(scale.contains(Int(note.pitch) % 12), "pitch \(note.pitch) outside D major") }
+            }
+            #expect(score.keySignatures.first?.description == "D")
+        }
+    }
+
+    @Test func promptBarsComeBackUnchanged() throws {
+        let path = TestSupport.fixtures + "/folk/" + (try FileManager.default.contentsOfDirectory(atPath: TestSupport.fixtures + "/folk").sorted().first { $0.hasSuffix(".mid") }!)
+        let prompt = try ScoreLoader.load(path: path).score
+        let request = GenerationRequest(genre: "folk", bars: 3, seed: 1, promptBars: 2)
+        let piece = try Self.generate(request, prompt: prompt)
+        let tokenizer = Self.model.tokenizer
+        let (expected, bars) = try Generator.promptTokens(prompt, tokenizer: tokenizer, genre: 4, bars: 2)
+        #expect(bars == 2 && piece.promptBars == 2 && piece.bars == 5)
+        #expect(Array(piece.tokens.prefix(expected.count)) == expected)
+        // The decoded notes of the first two bars are the canonical prompt's, note for note.
+        let canonical = tokenizer.canonicalize(prompt).resampled(ticksPerQuarter: 480)
+        let end = canonical.barStarts()[2]
+        func notes(_ s: Score) -> [String] {
+            s.tracks.flatMap { t in t.notes.filter { $0.start < end }.map { "\(t.program) \(t.isDrum) \($0.pitch) \($0.start) \($0.duration) \($0.velocity)" } }.sorted()
+        }
+        #expect(!notes(canonical).isEmpty && notes(piece.score) == notes(canonical),
+                "\(Set(notes(piece.score)).symmetricDifference(notes(canonical)).sorted().prefix(6))")
+        #expect(piece.provenance.promptBars == 2)
+    }
+
+    @Test func streamedNotesAreTheDecodedNotes() async throws {
+        let request = GenerationRequest(genre: "classical", bars: 4, seed: 9)
+        var streamed: [NoteEvent] = [], finished: GeneratedPiece?
+        for try await event in Generator(model: Self.model).events(request) {
+            switch event {
+            case .note(let note): streamed.append(note)
+            case .finished(let piece): finished = piece
+            }
+        }
+        let piece = try #require(finished)
+        #expect(streamed == piece.notes)
+        let direct = try Self.generate(request)
+        #expect(piece.midi == direct.midi)
+        let decoded = piece.score.tracks.flatMap { t in t.notes.map { "\(t.isDrum ? 128 : Int(t.program)) \($0.pitch) \($0.start)" } }.sorted()
+        let fromStream = streamed.map { "\($0.program) \($0.pitch) \(Int(($0.startQuarters * 480).rounded()))" }.sorted()
+        #expect(decoded == fromStream)
+        // Seconds follow the tempo: a note's start in seconds is its quarters at the piece's tempo.
+        if let note = streamed.last, let tempo = piece.score.tempos.last, piece.score.tempos.count == 1 {
+            #expect(abs(note.startSeconds - note.startQuarters * 60 / tempo.quartersPerMinute) < 1e-6)
+        }
+    }
+
+    @Test func lengthInSeconds() throws {
+        let piece = try Self.generate(GenerationRequest(genre: "game", seconds: 12, seed: 2, tempo: 120, timeSignature: "4/4"))
+        // 4/4 at 120 BPM: 2 s per bar, so the piece stops at the bar line at 12 s: 6 bars.
+        #expect(piece.bars == 6)
+    }
+
+    @Test func int8AndGuidanceRun() throws {
+        let request = GenerationRequest(genre: "electronic", bars: 3, seed: 5)
+        let int8 = try Self.generate(request, int8: true)
+        let again = try Self.generate(request, int8: true)
+        #expect(Self.model.tokenizer.check(int8.tokens).isEmpty && int8.midi == again.midi)
+        var guided = request
+        guided.sampling.guidance = 3
+        let piece = try Self.generate(guided)
+        #expect(Self.model.tokenizer.check(piece.tokens).isEmpty)
+        let plain = try Self.generate(request)
+        #expect(piece.tokens != plain.tokens)
+    }
+
+    @Test func badSettingsNameTheirField() throws {
+        func field(_ request: GenerationRequest, prompt: Score? = nil) -> String? {
+            do {
+                _ = try Generator(model: Self.model).generate(request, prompt: prompt)
+                return nil
+            } catch {
+                if case .invalidSetting(let field, _, _) = error { return field }
+                return "other"
+            }
+        }
+        #expect(field(GenerationRequest(genre: "polka")) == "genre")
+        #expect(field(GenerationRequest(genre: "jazz", bars: 0)) == "bars")
+        #expect(field(GenerationRequest(genre: "jazz", key: "H#")) == "key")
+        #expect(field(GenerationRequest(genre: "jazz", timeSignature: "7/3")) == "time-signature")
+        #expect(field(GenerationRequest(genre: "jazz", tempo: 1000)) == "tempo")
+        #expect(field(GenerationRequest(genre: "jazz", instruments: [200])) == "instruments")
+        #expect(field(GenerationRequest(genre: "jazz", sampling: SamplingSettings(temperature: -1))) == "temperature")
+        #expect(field(GenerationRequest(genre: "jazz", sampling: SamplingSettings(topP: 0))) == "top-p")
+        #expect(field(GenerationRequest(genre: "jazz"), prompt: Score(ticksPerQuarter: 480, tracks: [])) == "prompt")
+    }
+
+    @Test func quantizedCheckpointLoadsAndStaysClose() throws {
+        let folder = TestSupport.scratch()
+        let loaded = Checkpoint.Loaded(metadata: Self.model.metadata, model: Self.model.model, storage: .fp32, path: "memory")
+        try Checkpoint.writeModel(loaded.model, metadata: loaded.metadata, to: folder + "/int8.safetensors", storage: .int8)
+        try Checkpoint.writeModel(loaded.model, metadata: loaded.metadata, to: folder + "/fp16.safetensors", storage: .fp16)
+        let int8 = try GenerationModel.load(folder + "/int8.safetensors"), fp16 = try GenerationModel.load(folder + "/fp16.safetensors")
+        #expect(int8.storage == .int8 && fp16.storage == .fp16)
+        #expect(int8.identifier != Self.model.identifier)
+        let file = try SafeTensorsFile(bytes: TestSupport.bytes(folder + "/int8.safetensors"))
+        #expect(file.info("tok.weight")?.dtype == .i8 && file.info("tok.weight.scale")?.dtype == .f32 && file.info("head.bias")?.dtype == .f32)
+        let a = Self.model.model.parameters.array, b = int8.model.parameters.array, c = fp16.model.parameters.array
+        let largest = a.map(abs).max()!
+        #expect(zip(a, b).map { abs($0 - $1) }.max()! <= largest / 127)
+        #expect(zip(a, c).map { abs($0 - $1) }.max()! <= largest / 1000)
+        let piece = try #require(try Generator(model: int8).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
+        #expect(int8.tokenizer.check(piece.tokens).isEmpty)
+    }
+}
