@@ -158,3 +158,35 @@ import Tokenization
         #expect(int8.tokenizer.check(piece.tokens).isEmpty)
     }
 }
+
+@Suite(.serialized) struct EvaluatorTests {
+    @Test func evaluatesEveryGenreOfTheHeldOutSplit() throws {
+        var options = Evaluator.Options()
+        (options.samples, options.bars, options.validationWindows, options.unconstrainedTokens) = (2, 2, 4, 200)
+        let evaluator = Evaluator(model: GenerationTests.model, dataset: TrainingFixture.dataset, options: options)
+        let results = try evaluator.run()
+        #expect(!results.isEmpty)
+        for g in results {
+            if let perplexity = g.perplexity { #expect(perplexity > 1 && perplexity.isFinite && (g.bitsPerNote ?? 0) > 0, "\(g.genre)") }
+            #expect(g.generatedPieces == 2 && g.unconstrainedTokens == 200)
+            #expect(g.grammarErrorRate >= 0 && g.grammarErrorRate < 0.9, "\(g.genre) grammar errors \(g.grammarErrorRate)")
+            #expect(g.checkedWindows >= 0 && g.copiedWindows <= g.checkedWindows)
+            #expect(!g.features.rows.isEmpty)
+        }
+        let report = EvaluationReport(model: GenerationTests.model, dataset: "fixtures", options: options, judge: nil, genres: results)
+        #expect(report.markdown.contains("| Genre |") && report.overlapChart.hasPrefix("<svg") && report.perplexityChart.hasSuffix("</svg>\n"))
+    }
+
+    /// A piece copied from the training data is found: its 4-bar windows and a long run.
+    @Test func copiesOfTheTrainingDataAreFound() throws {
+        let evaluator = Evaluator(model: GenerationTests.model, dataset: TrainingFixture.dataset)
+        let index = try OriginalityIndex(path: TrainingFixture.dataset + "/originality.idx")
+        let manifest = try DatasetManifest.load(from: TrainingFixture.dataset)
+        let batcher = try TrainingBatcher(dataset: TrainingFixture.dataset, manifest: manifest, split: "train", sequenceLength: 32)
+        let document = try #require(batcher.documents.max { $0.length < $1.length })
+        let score = try GenerationTests.model.tokenizer.decode(batcher.tokens[document.offset..<(document.offset + document.length)].map(Int.init))
+        let (copied, checked, longest) = evaluator.originality([score], index: index)
+        #expect(checked > 0 && copied == checked)
+        #expect(longest >= MusicFingerprints.notesPerGram)
+    }
+}
