@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Side-by-side benchmarks against the Python reference libraries.",
         discussion: "Scripts/bench.sh sets up the Python side (a virtual environment from PyPI) and runs these.",
-        subcommands: [BenchParse.self, BenchTokenize.self])
+        subcommands: [BenchParse.self, BenchTokenize.self, BenchTrain.self, BenchGenerate.self, BenchTrainWorker.self])
 }
 
 struct BenchOptions: ParsableArguments {
@@ -38,16 +38,26 @@ struct BenchTokenize: ParsableCommand {
     func run() throws { try BenchReport.run("tokenize", options, CorpusBenchmark.tokenize) }
 }
 
-/// Runs the Python reference script and reads its `RESULT {json}` line.
+/// Runs the Python reference script (or a benchmark worker process) and reads its `RESULT {json}` line.
 enum ReferenceRunner {
     static func run(_ what: String, _ options: BenchOptions) throws -> CorpusBenchmark.Timing? {
         guard FileManager.default.isExecutableFile(atPath: options.referencePython) else {
             Terminal.note("(no reference: \(options.referencePython) not found; run Scripts/bench.sh to set it up)")
             return nil
         }
+        let json = try resultJSON(
+            executable: options.referencePython,
+            arguments: [options.referenceScript, what, "--corpus", options.corpus, "--repeats", String(options.repeats)],
+            name: options.referenceScript)
+        return try JSONDecoder().decode(CorpusBenchmark.Timing.self, from: json)
+    }
+
+    /// Runs `executable` with `arguments` (stderr passes through to ours) and returns the JSON
+    /// of the last stdout line that starts with `RESULT `. `name` is what an error calls the run.
+    static func resultJSON(executable: String, arguments: [String], name: String) throws -> Data {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: options.referencePython)
-        process.arguments = [options.referenceScript, what, "--corpus", options.corpus, "--repeats", String(options.repeats)]
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -57,9 +67,9 @@ enum ReferenceRunner {
         guard process.terminationStatus == 0,
               let line = text.split(separator: "\n").last(where: { $0.hasPrefix("RESULT ") })
         else {
-            throw CadenzaError.badInput(file: options.referenceScript, location: nil, problem: "the reference run failed (exit \(process.terminationStatus))", hint: "run it by hand to see why")
+            throw CadenzaError.badInput(file: name, location: nil, problem: "the run failed (exit \(process.terminationStatus), no RESULT line)", hint: "run it by hand to see why")
         }
-        return try JSONDecoder().decode(CorpusBenchmark.Timing.self, from: Data(line.dropFirst(7).utf8))
+        return Data(line.dropFirst(7).utf8)
     }
 }
 

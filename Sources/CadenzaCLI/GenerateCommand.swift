@@ -80,6 +80,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(name: .customLong("list-genres"), help: "List the model's genres and exit.")
     var listGenres = false
 
+    @Flag(name: .customLong("model-card"), help: "Print the model's card (data, licences, training, evaluation, limits) and exit.")
+    var modelCard = false
+
     @Flag(help: "Print each note to stdout as a JSON line as soon as it is generated.")
     var stream = false
 
@@ -88,7 +91,7 @@ struct GenerateCommand: ParsableCommand {
         guard bars >= 1 && bars <= GenerationRequest.maximumBars else { throw ValidationError("--bars must be 1...\(GenerationRequest.maximumBars)") }
         if let promptBars, promptBars < 1 { throw ValidationError("--prompt-bars must be at least 1") }
         if promptBars != nil && prompt == nil { throw ValidationError("--prompt-bars needs --prompt") }
-        if !listGenres && genre == nil { throw ValidationError("--genre is required (see --list-genres)") }
+        if !listGenres && !modelCard && genre == nil { throw ValidationError("--genre is required (see --list-genres)") }
     }
 
     func run() throws {
@@ -96,6 +99,10 @@ struct GenerateCommand: ParsableCommand {
         let loaded = try ModelLoading.load(model)
         if listGenres {
             Terminal.print(loaded.genres.joined(separator: "\n"))
+            return
+        }
+        if modelCard {
+            Terminal.print(loaded.card ?? "\(loaded.source) has no model card (\(loaded.description), id \(loaded.identifier)).")
             return
         }
         var request = GenerationRequest(

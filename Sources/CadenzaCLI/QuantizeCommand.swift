@@ -23,6 +23,9 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output .safetensors file.")
     var output: String
 
+    @Option(help: "A model card (Markdown) to store in the file's metadata (default: the source's own card).")
+    var card: String?
+
     @Option(help: "A dataset folder: measure validation perplexity and speed, fp32 against int8.")
     var data: String?
 
@@ -42,7 +45,8 @@ struct QuantizeCommand: ParsableCommand {
         guard source.storage != .int8 else {
             throw CadenzaError.invalidSetting(field: "model", problem: "\(source.source) is already int8", hint: "quantize the fp32 or fp16 checkpoint")
         }
-        try Checkpoint.writeModel(source.model, metadata: source.metadata, to: output, storage: .int8)
+        let cardText = try card.map { String(decoding: try InputFile.read($0, maximumBytes: 1 << 20), as: UTF8.self) } ?? source.card
+        try Checkpoint.writeModel(source.model, metadata: source.metadata, to: output, storage: .int8, card: cardText)
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         Terminal.print("\(output): int8, \(Terminal.decimal(Double(size) / 1e6, 1)) MB (fp32 would be \(Terminal.decimal(Double(source.model.parameterCount * 4) / 1e6, 1)) MB)")
         guard let data else { return }

@@ -29,6 +29,8 @@ public enum Checkpoint {
         /// How the weights were stored: fp32 (training), fp16 (a compact shipped model) or
         /// int8 (`cadenza quantize`; generation then runs int8 matrix products).
         public let storage: Storage
+        /// The model card (Markdown) in `__metadata__.model_card`, when the checkpoint has one.
+        public var card: String? = nil
         /// The `model.safetensors` it came from.
         public let path: String
     }
@@ -41,7 +43,7 @@ public enum Checkpoint {
     /// Writes `model.safetensors` at `path`. Refuses (as `writeFailed`) weights that are not all
     /// finite, so a diverged model never replaces a good checkpoint.
     public static func writeModel(_ model: any LanguageModel, metadata: CheckpointMetadata, to path: String,
-                                  storage: Storage = .fp32) throws(CadenzaError) {
+                                  storage: Storage = .fp32, card: String? = nil) throws(CadenzaError) {
         guard allFinite(model.parameters) else {
             throw .writeFailed(file: path, problem: "the weights hold NaN or infinity", hint: "training diverged; the previous checkpoint is kept")
         }
@@ -53,6 +55,7 @@ public enum Checkpoint {
         case .int8: model.parameterTable.writeQuantized(model.parameters.pointer, into: &writer)
         }
         if storage != .fp32 { writer.metadata["storage"] = storage.rawValue }
+        if let card { writer.metadata["model_card"] = card }
         try AtomicFileWriter.write(writer.bytes(), to: path)
     }
 
@@ -90,7 +93,7 @@ public enum Checkpoint {
         guard allFinite(model.parameters) else {
             throw .badInput(file: file, location: nil, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
         }
-        return Loaded(metadata: metadata, model: model, storage: storage, path: file)
+        return Loaded(metadata: metadata, model: model, storage: storage, card: safetensors.metadata["model_card"], path: file)
     }
 
     /// Writes AdamW's moments and step, and the training step, to `path`.

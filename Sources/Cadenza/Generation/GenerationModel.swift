@@ -14,6 +14,8 @@ public final class GenerationModel: @unchecked Sendable {
     public let identifier: String
     /// Where it came from: a file path, or "default" for the embedded model.
     public let source: String
+    /// Its model card (Markdown), when the checkpoint carries one.
+    public let card: String?
 
     /// Genre names by slot (slot 0 is `unconditional`).
     public var genres: [String] { metadata.genres }
@@ -32,6 +34,7 @@ public final class GenerationModel: @unchecked Sendable {
         }
         identifier = Self.identifier(of: model.parameters)
         self.source = source
+        card = loaded.card
     }
 
     /// Loads a checkpoint file or training folder (see `Checkpoint.resolve`).
