@@ -62,9 +62,9 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-/// `--classifier`: filled in when the style classifier lands.
+/// `--classifier`: a folder from `cadenza train-classifier`.
 enum ClassifierLoading {
     static func load(_ path: String) throws -> any GenreJudge {
-        throw CadenzaError.invalidSetting(field: "classifier", problem: "loading a style classifier is not available in this build", hint: "leave --classifier out")
+        try StyleClassifierJudge(folder: path)
     }
 }
