@@ -1,5 +1,6 @@
 import ArgumentParser
 import Cadenza
+import Engine
 import Foundation
 
 struct EvaluateCommand: ParsableCommand {
@@ -39,6 +40,18 @@ struct EvaluateCommand: ParsableCommand {
     @Flag(help: "Generate with int8 matrix products.")
     var int8 = false
 
+    @Option(help: "Sampling temperature of the generated pieces.")
+    var temperature: Float = 1
+
+    @Option(name: .customLong("top-p"), help: "Nucleus sampling of the generated pieces (1 = off).")
+    var topP: Float = 0.95
+
+    @Option(name: .customLong("min-p"), help: "Min-p filter of the generated pieces (0 = off).")
+    var minP: Float = 0
+
+    @Option(help: "Classifier-free guidance of the generated pieces (1 = plain).")
+    var guidance: Float = 1
+
     func validate() throws {
         guard samples >= 2 && samples <= 1000 else { throw ValidationError("--samples must be 2...1000") }
         guard bars >= 1 && bars <= 256 else { throw ValidationError("--bars must be 1...256") }
@@ -48,6 +61,7 @@ struct EvaluateCommand: ParsableCommand {
         let loaded = try ModelLoading.load(model)
         var options = Evaluator.Options()
         (options.samples, options.bars, options.seed, options.int8) = (samples, bars, seed, int8)
+        options.sampling = SamplingSettings(temperature: temperature, topP: topP, minP: minP, guidance: guidance)
         let judge = try classifier.map(ClassifierLoading.load)
         let evaluator = Evaluator(model: loaded, dataset: data, options: options, judge: judge)
         let results = try evaluator.run { Terminal.note($0) }

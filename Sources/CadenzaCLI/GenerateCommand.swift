@@ -68,6 +68,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("time-signature"), help: "Meter held for the whole piece, e.g. 3/4 or 6/8.")
     var timeSignature: String?
 
+    @Option(name: .customLong("ensemble-bars"), help: "Bars during which new instruments may enter; after them the ensemble is fixed (0 = never fixed).")
+    var ensembleBars = 4
+
     @Option(help: "Number of variations (seeds seed, seed+1, …); then -o is a folder of GENRE-SEED.mid.")
     var count = 1
 
@@ -88,6 +91,7 @@ struct GenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard count >= 1 && count <= 1000 else { throw ValidationError("--count must be 1...1000") }
+        guard ensembleBars >= 0 else { throw ValidationError("--ensemble-bars must be 0 or more") }
         guard bars >= 1 && bars <= GenerationRequest.maximumBars else { throw ValidationError("--bars must be 1...\(GenerationRequest.maximumBars)") }
         if let promptBars, promptBars < 1 { throw ValidationError("--prompt-bars must be at least 1") }
         if promptBars != nil && prompt == nil { throw ValidationError("--prompt-bars needs --prompt") }
@@ -109,7 +113,7 @@ struct GenerateCommand: ParsableCommand {
             genre: genre ?? "", bars: bars, seconds: seconds, seed: seed,
             sampling: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP, guidance: guidance),
             instruments: try instruments.map(Self.parseInstruments), tempo: tempo, timeSignature: timeSignature, key: key,
-            promptBars: promptBars)
+            promptBars: promptBars, ensembleBars: ensembleBars > 0 ? ensembleBars : nil)
         var promptScore: Score?, promptHash: String?
         if let prompt {
             let bytes = try InputFile.read(prompt)

@@ -190,3 +190,22 @@ import Tokenization
         #expect(longest >= MusicFingerprints.notesPerGram)
     }
 }
+
+extension GenerationTests {
+    /// After the opening bars no new instrument enters; with the lock off, the tiny model's
+    /// instrument choices are free.
+    @Test func ensembleIsFixedAfterTheOpeningBars() throws {
+        let tokenizer = Self.model.tokenizer
+        let programs = tokenizer.vocabulary.range(of: .program), bar = tokenizer.vocabulary.id(for: .bar)
+        for seed: UInt64 in 0..<4 {
+            let piece = try Self.generate(GenerationRequest(genre: "electronic", bars: 8, seed: seed, ensembleBars: 2))
+            var bars = 0, opening = Set<Int>(), later = Set<Int>()
+            for id in piece.tokens {
+                if id == bar { bars += 1 }
+                if programs.contains(id) { if bars <= 2 { opening.insert(id) } else { later.insert(id) } }
+            }
+            #expect(later.isSubset(of: opening), "seed \(seed): \(later.subtracting(opening)) entered after bar 2")
+        }
+        #expect(throws: CadenzaError.self) { try Self.generate(GenerationRequest(genre: "pop", ensembleBars: 0)) }
+    }
+}

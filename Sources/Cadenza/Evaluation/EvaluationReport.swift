@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The files `cadenza evaluate` writes: report.md (the per-genre table, then the details),
@@ -9,6 +10,7 @@ public struct EvaluationReport: Sendable, Codable {
     public var tokenization: String
     public var samplesPerGenre: Int
     public var bars: Int
+    public var sampling: SamplingSettings
     public var judgeAccuracy: Double?
     public var genres: [GenreEvaluation]
 
@@ -20,6 +22,7 @@ public struct EvaluationReport: Sendable, Codable {
         tokenization = "Cadenza REMI, \(model.tokenizer.vocabulary.size) tokens: \(c.stepsPerQuarter) positions per quarter, \(c.velocityBins) velocity bins, \(c.durationSteps.count) durations, \(c.tempoBins) tempo bins, programs and drums"
         samplesPerGenre = options.samples
         bars = options.bars
+        sampling = options.sampling
         judgeAccuracy = judge?.realAccuracy
         self.genres = genres
     }
@@ -31,11 +34,11 @@ public struct EvaluationReport: Sendable, Codable {
     public var markdown: String {
         var lines = ["# Evaluation of \(model)", "",
                      "\(modelDescription). Held-out data: `\(dataset)` (validation split, by group). "
-                     + "\(samplesPerGenre) generated pieces of \(bars) bars per genre. Tokenization: \(tokenization).", ""]
+                     + "\(samplesPerGenre) generated pieces of \(bars) bars per genre (temperature \(sampling.temperature), top-p \(sampling.topP), min-p \(sampling.minP), guidance \(sampling.guidance)). Tokenization: \(tokenization).", ""]
         lines.append("| Genre | Features learned (generated; real) | Perplexity | Bits per note | Style similarity | Feature overlap | Copied 4-bar windows | Longest copied run | Grammar errors before constraints |")
         lines.append("|---|---|---|---|---|---|---|---|---|")
         for g in genres {
-            let learned = zip(g.learned, g.learnedReal).map { "\($0) (real \($1.split(separator: " ").last ?? ""))" }.joined(separator: ", ")
+            let learned = zip(g.learned, g.learnedReal).map { "\($0) (real: \($1))" }.joined(separator: "; ")
             let similarity = g.styleSimilarity.map { Self.percent($0) + " (p \(Self.number(g.meanGenreProbability)))" } ?? "no judge"
             lines.append("| \(g.genre) | \(learned.isEmpty ? "–" : learned) | \(Self.number(g.perplexity)) | \(Self.number(g.bitsPerNote)) | \(similarity) | \(Self.number(g.meanOverlapArea)) | \(g.copiedWindows) of \(g.checkedWindows) | \(g.longestCopiedRun) notes | \(Self.percent(g.grammarErrorRate)) of \(g.unconstrainedTokens) |")
         }

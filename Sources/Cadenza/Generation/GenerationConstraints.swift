@@ -13,7 +13,8 @@ struct GenerationConstraints {
     /// `targetBars` is how many the piece must have, and `tokensInBar` the tokens since the
     /// last Bar. Returns how many ids are allowed.
     @discardableResult
-    func fill(_ mask: inout [Bool], grammar: GrammarState, bars: Int, targetBars: Int, tokensInBar: Int) -> Int {
+    func fill(_ mask: inout [Bool], grammar: GrammarState, bars: Int, targetBars: Int, tokensInBar: Int,
+              ensemble: Set<Int>? = nil) -> Int {
         grammar.allowedNext(into: &mask)
         let v = vocabulary
         let eos = v.id(for: .eos), bar = v.id(for: .bar)
@@ -37,6 +38,9 @@ struct GenerationConstraints {
         }
         if let programs = request.programs {
             for (program, id) in v.range(of: .program).enumerated() where !programs.contains(program) { mask[id] = false }
+        }
+        if let ensemble, !ensemble.isEmpty {
+            for (program, id) in v.range(of: .program).enumerated() where !ensemble.contains(program) { mask[id] = false }
         }
         if let classes = request.pitchClasses {
             for (key, id) in v.range(of: .pitch).enumerated() where !classes.contains(key % 12) { mask[id] = false }

@@ -26,14 +26,20 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
     public var key: String?
     /// Bars of the prompt to keep and continue from (all of them when nil).
     public var promptBars: Int?
+    /// After this many bars no new instrument may enter: the ensemble is the one the piece
+    /// opened with (as in the training music, where a piece keeps its instruments). Nil lets
+    /// instruments enter at any bar.
+    public var ensembleBars: Int?
 
     public static let maximumBars = 512
 
     public init(genre: String = "unconditional", bars: Int = 16, seconds: Double? = nil, seed: UInt64 = 0,
                 sampling: SamplingSettings = .init(temperature: 1, topP: 0.95), instruments: [Int]? = nil,
-                tempo: Double? = nil, timeSignature: String? = nil, key: String? = nil, promptBars: Int? = nil) {
+                tempo: Double? = nil, timeSignature: String? = nil, key: String? = nil, promptBars: Int? = nil,
+                ensembleBars: Int? = 4) {
         (self.genre, self.bars, self.seconds, self.seed, self.sampling) = (genre, bars, seconds, seed, sampling)
         (self.instruments, self.tempo, self.timeSignature, self.key, self.promptBars) = (instruments, tempo, timeSignature, key, promptBars)
+        self.ensembleBars = ensembleBars
     }
 }
 
@@ -108,6 +114,9 @@ struct ResolvedRequest {
             (self.key, pitchClasses) = (key, key.scalePitchClasses)
         } else {
             (key, pitchClasses) = (nil, nil)
+        }
+        if let bars = r.ensembleBars, bars < 1 {
+            throw .invalidSetting(field: "ensemble-bars", problem: "\(bars) is below 1", hint: "leave it out to let instruments enter at any bar")
         }
         if let bars = r.promptBars, bars < 1 {
             throw .invalidSetting(field: "prompt-bars", problem: "\(bars) is below 1", hint: "leave it out to keep the whole prompt")

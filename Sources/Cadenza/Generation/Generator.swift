@@ -67,7 +67,10 @@ public final class Generator {
         var grammar = GrammarState(vocabulary: vocabulary)
         var tracker = NoteTracker(config: tokenizer.config)
         var bars = 0, tokensInBar = 0
+        var ensemble = Set<Int>()
+        let programs = vocabulary.range(of: .program)
         for id in tokens {
+            if programs.contains(id) { ensemble.insert(id - programs.lowerBound) }
             _ = tracker.accept(id, grammar: grammar)
             grammar.accept(id)
             if id == vocabulary.id(for: .bar) { bars += 1; tokensInBar = 0 } else { tokensInBar += 1 }
@@ -86,7 +89,14 @@ public final class Generator {
                tracker.seconds(atStep: tracker.barStartStep + grammar.barLength) - promptEndSeconds >= seconds {
                 target = bars  // this bar reaches the requested time: it is the last
             }
-            let allowed = constraints.fill(&mask, grammar: grammar, bars: bars, targetBars: target, tokensInBar: tokensInBar)
+            // Once the opening bars are over, the ensemble is closed (a prompt's counts too).
+            let closed = request.ensembleBars.map { bars > promptBars + $0 } ?? false
+            var allowed = constraints.fill(&mask, grammar: grammar, bars: bars, targetBars: target, tokensInBar: tokensInBar,
+                                           ensemble: closed ? ensemble : nil)
+            if allowed == 0 && closed {
+                // A prompt's instruments outside --instruments can leave nothing: reopen.
+                allowed = constraints.fill(&mask, grammar: grammar, bars: bars, targetBars: target, tokensInBar: tokensInBar)
+            }
             let id: Int
             if allowed == 1 {
                 id = mask.firstIndex(of: true)!
@@ -104,6 +114,7 @@ public final class Generator {
             let note = tracker.accept(id, grammar: grammar)
             grammar.accept(id)
             tokens.append(id)
+            if programs.contains(id) { ensemble.insert(id - programs.lowerBound) }
             if id == vocabulary.id(for: .bar) { bars += 1; tokensInBar = 0 } else { tokensInBar += 1 }
             if let note {
                 notes.append(note)
