@@ -6,7 +6,8 @@
 #   2. pre-train transformer small on pretrain-v1 (950 steps of 8 × 512 tokens);
 #   3. fine-tune on midi-genre-v1 from the pre-trained weights (600 steps of 8 × 512 tokens,
 #      peak learning rate 5e-4, genre dropout 0.1 for classifier-free guidance);
-#   4. evaluate on the held-out genre split (report in RUN/eval/report.md);
+#   4. train the style classifier and evaluate the int8 model on the held-out genre split
+#      (report in RUN/eval/report.md; paste its table into docs/MODEL_CARD.md);
 #   5. quantize to int8 with the model card (docs/MODEL_CARD.md) into
 #      Sources/CadenzaModelData/default.safetensors, which the next build links into `cadenza`.
 #
@@ -38,7 +39,10 @@ if ! done_at "$run/finetune" 600; then
   else $c train --data "$run/genre-data" --init-from "$run/pretrain" -o "$run/finetune" \
     --steps 600 --batch-size 8 --seq-len 512 --lr 5e-4 --warmup 25 --genre-dropout 0.1 --val-every 50 --save-every 50; fi
 fi
-$c evaluate --model "$run/finetune" --data "$run/genre-data" -o "$run/eval" --samples 30 --bars 16
+[ -f "$run/classifier/all-tokens.safetensors" ] || $c train-classifier --data "$run/genre-data" -o "$run/classifier"
+$c quantize --model "$run/finetune" -o "$run/int8.safetensors"
+$c evaluate --model "$run/int8.safetensors" --data "$run/genre-data" --classifier "$run/classifier" -o "$run/eval" --samples 30 --bars 16
 $c quantize --model "$run/finetune" --card docs/MODEL_CARD.md --data "$run/genre-data" \
   -o Sources/CadenzaModelData/default.safetensors
+touch Sources/CadenzaModelData/model_data.c  # #embed inputs are not tracked as dependencies
 echo "default model written; rebuild to embed it: swift build -c release"

@@ -49,8 +49,8 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customLong("min-p"), help: "Min-p filter of the generated pieces (0 = off).")
     var minP: Float = 0
 
-    @Option(help: "Classifier-free guidance of the generated pieces (1 = plain).")
-    var guidance: Float = 1
+    @Option(help: "Classifier-free guidance of the generated pieces (1 = plain model).")
+    var guidance: Float = 3
 
     func validate() throws {
         guard samples >= 2 && samples <= 1000 else { throw ValidationError("--samples must be 2...1000") }

@@ -47,8 +47,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .customLong("min-p"), help: "Drop tokens below this fraction of the likeliest token's probability (0 = off).")
     var minP: Float = 0
 
-    @Option(help: "Style strength (classifier-free guidance): 1 = plain, 1.5–3 = more of the genre (twice the work).")
-    var guidance: Float = 1
+    @Option(help: "Style strength (classifier-free guidance): 1 = plain model, higher = more of the genre; other than 1 runs the model twice per token.")
+    var guidance: Float = 3
 
     @Option(help: "A MIDI file to continue.")
     var prompt: String?

@@ -107,7 +107,8 @@ import Tokenization
     }
 
     @Test func int8AndGuidanceRun() throws {
-        let request = GenerationRequest(genre: "electronic", bars: 3, seed: 5)
+        var request = GenerationRequest(genre: "electronic", bars: 3, seed: 5)
+        request.sampling.guidance = 1
         let int8 = try Self.generate(request, int8: true)
         let again = try Self.generate(request, int8: true)
         #expect(Self.model.tokenizer.check(int8.tokens).isEmpty && int8.midi == again.midi)

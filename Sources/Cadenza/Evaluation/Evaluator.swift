@@ -17,7 +17,7 @@ public struct Evaluator {
         public var realPieces = 100
         /// Tokens sampled without the grammar mask per genre, for the error rate.
         public var unconstrainedTokens = 1024
-        public var sampling = SamplingSettings(temperature: 1, topP: 0.95)
+        public var sampling = SamplingSettings(temperature: 1, topP: 0.95, guidance: 3)
         public var int8 = false
         public init() {}
     }
@@ -159,6 +159,10 @@ public struct Evaluator {
         var all = [Bool](repeating: false, count: model.model.vocabularySize)
         for id in 0..<vocabulary.size { all[id] = true }
         var mask = all
+        // The conditional model alone: guidance needs a second decoder and does not change
+        // whether the model has learned the grammar.
+        var settings = options.sampling
+        settings.guidance = 1
         var errors = 0, sampled = 0
         var grammar = GrammarState(vocabulary: vocabulary)
         var logits = UnsafeBufferPointer<Float>(start: nil, count: 0)
@@ -172,12 +176,12 @@ public struct Evaluator {
         }
         restart()
         while sampled < options.unconstrainedTokens {
-            guard var id = sampler.sample(logits: logits, allowed: all, settings: options.sampling, generator: &generator) else { break }
+            guard var id = sampler.sample(logits: logits, allowed: all, settings: settings, generator: &generator) else { break }
             sampled += 1
             if !grammar.allows(id) {
                 errors += 1
                 grammar.allowedNext(into: &mask)
-                guard let valid = sampler.sample(logits: logits, allowed: mask, settings: options.sampling, generator: &generator) else { break }
+                guard let valid = sampler.sample(logits: logits, allowed: mask, settings: settings, generator: &generator) else { break }
                 id = valid
             }
             grammar.accept(id)

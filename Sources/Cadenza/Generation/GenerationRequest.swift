@@ -34,7 +34,7 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
     public static let maximumBars = 512
 
     public init(genre: String = "unconditional", bars: Int = 16, seconds: Double? = nil, seed: UInt64 = 0,
-                sampling: SamplingSettings = .init(temperature: 1, topP: 0.95), instruments: [Int]? = nil,
+                sampling: SamplingSettings = .init(temperature: 1, topP: 0.95, guidance: 3), instruments: [Int]? = nil,
                 tempo: Double? = nil, timeSignature: String? = nil, key: String? = nil, promptBars: Int? = nil,
                 ensembleBars: Int? = 4) {
         (self.genre, self.bars, self.seconds, self.seed, self.sampling) = (genre, bars, seconds, seed, sampling)
