@@ -25,11 +25,13 @@ import Testing
 
     func cadenza(_ arguments: String...) throws -> Run { try cadenza(arguments) }
 
-    func cadenza(_ arguments: [String]) throws -> Run {
+    /// Runs the built binary with `arguments`, in `folder` when given (else this process's).
+    func cadenza(_ arguments: [String], in folder: String? = nil) throws -> Run {
         let path = try #require(Self.binary, "the cadenza executable was not built")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
+        if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

@@ -16,23 +16,9 @@ import Testing
             + Array("MTrk".utf8) + [0, 0, 0, UInt8(events.count)] + events
     }()
 
-    struct Run { var status: Int32; var stdout: String; var stderr: String }
-
-    /// Runs the built `cadenza` (found as `CLITests` finds it) in `folder`.
-    func cadenza(_ arguments: [String], in folder: String) throws -> Run {
-        let path = try #require(CLITests.binary, "the cadenza executable was not built")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    /// Runs the built `cadenza` in `folder`, through `CLITests`' runner.
+    func cadenza(_ arguments: [String], in folder: String) throws -> CLITests.Run {
+        try CLITests().cadenza(arguments, in: folder)
     }
 
     /// A scratch folder holding `in/song.mid`.
