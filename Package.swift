@@ -6,11 +6,15 @@ import PackageDescription
 //   1  MIDIFormats, Tokenization        (import MusicScore)
 //   2  Cadenza                          (everything below)
 //   3  CadenzaCLI (product `cadenza`)   (Cadenza + ArgumentParser)
+//      CadenzaServer                    (Cadenza + Hummingbird; the HTTP API and the web studio)
+//      CadenzaServerCLI (product `cadenza-server`, started by `cadenza serve`): a product of its own
+//      so that the first command's release build stays free of SwiftNIO.
 let package = Package(
     name: "Cadenza",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "cadenza", targets: ["CadenzaCLI"]),
+        .executable(name: "cadenza-server", targets: ["CadenzaServerCLI"]),
         .library(name: "Cadenza", targets: ["Cadenza"]),
         .library(name: "MusicScore", targets: ["MusicScore"]),
         .library(name: "MIDIFormats", targets: ["MIDIFormats"]),
@@ -18,6 +22,11 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit", from: "6.4.0"),
     ],
     targets: [
         .target(name: "MusicScore"),
@@ -37,6 +46,24 @@ let package = Package(
             name: "CadenzaCLI",
             dependencies: ["Cadenza", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .target(
+            name: "CadenzaServer",
+            dependencies: [
+                "Cadenza",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            resources: [
+                .embedInCode("Web/index.html"), .embedInCode("Web/studio.js"), .embedInCode("Web/studio.css"),
+                .embedInCode("Web/openapi.json"),
+            ]
+        ),
+        .executableTarget(
+            name: "CadenzaServerCLI",
+            dependencies: ["CadenzaServer", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         .testTarget(name: "MusicScoreTests", dependencies: ["MusicScore"]),
         .testTarget(name: "MIDIFormatsTests", dependencies: ["MIDIFormats", "MusicScore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "MusicScore", "MIDIFormats"]),
@@ -45,6 +72,17 @@ let package = Package(
         .testTarget(name: "CKernelsTests", dependencies: ["CKernels"]),
         // Runs the built `cadenza` executable, so it depends on it.
         .testTarget(name: "CadenzaCLITests", dependencies: ["CadenzaCLI"]),
+        .testTarget(
+            name: "CadenzaServerTests",
+            dependencies: [
+                "CadenzaServer", "Cadenza", "MIDIFormats", "MusicScore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "OpenAPIKit", package: "OpenAPIKit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6],
     cLanguageStandard: .c2x

@@ -5,6 +5,8 @@
 #   Scripts/bench.sh parse|tokenize [CORPUS]    against symusic and MidiTok (.venv-bench, from PyPI)
 #   Scripts/bench.sh train [FLAGS...]           against PyTorch (.venv-pyref): training tokens/s
 #   Scripts/bench.sh generate [FLAGS...]        against PyTorch (.venv-pyref): ms/token, first note
+#   Scripts/bench.sh serve [SOAK_SECONDS]       the HTTP server under load (wrk from Debian, node):
+#                                               1, 8 and 32 clients, WebSocket first note, soak [600]
 #
 # FLAGS go to `cadenza bench train|generate` (see its --help), e.g. `--config transformer-medium`
 # or `--quick`. The PyTorch side is ../shared/reference/pytorch; .venv-pyref is made from its
@@ -40,8 +42,11 @@ case "$what" in
     swift build -c release --product cadenza >/dev/null
     .build/release/cadenza bench "$what" --corpus "$corpus" --reference-python .venv-bench/bin/python
     ;;
+  serve)
+    exec Scripts/serve/bench_serve.sh "${2:-600}"
+    ;;
   *)
-    echo "usage: Scripts/bench.sh parse|tokenize [CORPUS] | train|generate [FLAGS...]" >&2
+    echo "usage: Scripts/bench.sh parse|tokenize [CORPUS] | train|generate [FLAGS...] | serve [SOAK_SECONDS]" >&2
     exit 2
     ;;
 esac

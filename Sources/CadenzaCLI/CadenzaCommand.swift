@@ -21,7 +21,7 @@ struct CadenzaCommand: ParsableCommand {
             2 wrong usage.
             """,
         version: CadenzaVersion.string,
-        subcommands: [InspectCommand.self, TokenizeCommand.self, DatasetCommand.self, TrainCommand.self, TrainClassifierCommand.self, GenerateCommand.self, EvaluateCommand.self, QuantizeCommand.self, RenderCommand.self, BenchCommand.self]
+        subcommands: [InspectCommand.self, TokenizeCommand.self, DatasetCommand.self, TrainCommand.self, TrainClassifierCommand.self, GenerateCommand.self, EvaluateCommand.self, QuantizeCommand.self, RenderCommand.self, ServeCommand.self, BenchCommand.self]
     )
 }
 

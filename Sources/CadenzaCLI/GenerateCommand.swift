@@ -148,16 +148,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     /// "piano,bass,33,drums" → programs (128 = drums).
-    static func parseInstruments(_ text: String) throws -> [Int] {
-        let aliases = ["drums": 128, "drum": 128, "percussion": 128, "piano": 0, "bass": 33, "guitar": 25, "strings": 48,
-                       "organ": 19, "violin": 40, "flute": 73, "sax": 65, "trumpet": 56, "choir": 52, "synth": 80, "pad": 88]
-        return try text.split(separator: ",").map { part in
-            let name = part.trimmingCharacters(in: .whitespaces).lowercased()
-            if let program = aliases[name] { return program }
-            if let program = GeneralMIDI.program(named: name) { return Int(program) }
-            throw ValidationError("--instruments: \"\(name)\" is not a General MIDI program number or name")
-        }
-    }
+    static func parseInstruments(_ text: String) throws -> [Int] { try InstrumentNames.programs(text) }
 
     static func sameFile(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath() == URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath()
@@ -177,13 +168,5 @@ struct GenerateCommand: ParsableCommand {
 
 /// `--model`: a checkpoint path, or `default` for the embedded model.
 enum ModelLoading {
-    static func load(_ name: String) throws -> GenerationModel {
-        if name == "default" {
-            guard let model = try GenerationModel.embedded() else {
-                throw CadenzaError.invalidSetting(field: "model", problem: "this build has no embedded default model", hint: "pass --model with a checkpoint from `cadenza train`")
-            }
-            return model
-        }
-        return try GenerationModel.load(name)
-    }
+    static func load(_ name: String) throws -> GenerationModel { try GenerationModel.named(name) }
 }

@@ -45,6 +45,12 @@ public final class GenerationModel: @unchecked Sendable {
     /// "transformer small, fp32" style description.
     public var description: String { metadata.model.summary + ", " + storage.rawValue }
 
+    /// Checks a request against this model (genre, ranges, instruments, meter, key) without
+    /// generating, so a server can answer a bad request before it takes a generation slot.
+    public func check(_ request: GenerationRequest) throws(CadenzaError) {
+        _ = try ResolvedRequest(request, tokenizer: tokenizer, genres: genres)
+    }
+
     /// A fresh decoder (its own cache), int8 when the checkpoint is int8 or `int8` is asked.
     public func makeDecoder(int8: Bool = false) -> any IncrementalDecoder {
         let quantized = int8 || storage == .int8
@@ -76,6 +82,16 @@ extension GenerationModel {
     /// or nil when the build has none. Loaded once per process.
     public static func embedded() throws(CadenzaError) -> GenerationModel? {
         try EmbeddedModel.shared.get()
+    }
+
+    /// A model as `--model` names it: `default` for the embedded model, else a checkpoint path.
+    public static func named(_ name: String) throws(CadenzaError) -> GenerationModel {
+        guard name == "default" else { return try load(name) }
+        guard let model = try embedded() else {
+            throw .invalidSetting(field: "model", problem: "this build has no embedded default model",
+                                  hint: "pass --model with a checkpoint from `cadenza train`")
+        }
+        return model
     }
 }
 

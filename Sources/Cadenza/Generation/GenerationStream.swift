@@ -16,14 +16,18 @@ extension Generator {
     /// anything that plays while the model writes. Cancelling the consuming task, or dropping
     /// the stream, stops generation at the next note.
     ///
-    /// One generation at a time per `Generator`: start the next stream after this one ends.
-    public func events(_ request: GenerationRequest, prompt: Score? = nil, promptHash: String? = nil)
+    /// One generation at a time per `Generator`: start the next one after `onExit` (called on
+    /// the generation thread once it has stopped touching this generator), since a cancelled
+    /// stream ends for its consumer before the thread reaches its next note.
+    public func events(_ request: GenerationRequest, prompt: Score? = nil, promptHash: String? = nil,
+                       onExit: (@Sendable () -> Void)? = nil)
         -> AsyncThrowingStream<GenerationEvent, any Error>
     {
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream(bufferingPolicy: .unbounded)
         let stop = StopFlag()
         continuation.onTermination = { _ in stop.set() }
         let thread = Thread { [self] in
+            defer { onExit?() }
             do {
                 let piece = try generate(request, prompt: prompt, promptHash: promptHash) { note in
                     if stop.isSet { return false }

@@ -18,6 +18,13 @@ public struct NoteEvent: Sendable, Equatable, Codable {
     public var velocity: Int
 
     public var isDrum: Bool { program == Token.drumProgram }
+
+    public init(bar: Int, startQuarters: Double, durationQuarters: Double, startSeconds: Double, durationSeconds: Double,
+                program: Int, pitch: Int, velocity: Int) {
+        (self.bar, self.startQuarters, self.durationQuarters) = (bar, startQuarters, durationQuarters)
+        (self.startSeconds, self.durationSeconds) = (startSeconds, durationSeconds)
+        (self.program, self.pitch, self.velocity) = (program, pitch, velocity)
+    }
 }
 
 /// Turns a token stream into `NoteEvent`s as each note's last token arrives, keeping the

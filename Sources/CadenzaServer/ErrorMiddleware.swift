@@ -1,0 +1,89 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Turns every failure into the API's JSON error (Hummingbird's own 404/405/413 included),
+/// and counts each request by route and status for `/metrics`.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as ServerError {
+            response = try error.response(from: request, context: context)
+        } catch let error as HTTPError {
+            response = try Self.translate(error, request).response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            response = try ServerError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large",
+                                       hint: "see the server's --max-body-bytes").response(from: request, context: context)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            context.logger.error("unexpected error on \(request.method) \(request.uri.path): \(error)")
+            response = try ServerError(.internalServerError, code: "internal", message: "the server failed on this request",
+                                       hint: "the server's log has the details").response(from: request, context: context)
+        }
+        metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(response.status.code))
+        return response
+    }
+
+    static func translate(_ error: HTTPError, _ request: Request) -> ServerError {
+        switch error.status {
+        case .notFound:
+            return .notFound("\(request.method) \(request.uri.path)")
+        case .methodNotAllowed:
+            return ServerError(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)",
+                               hint: "GET /openapi.json lists each route's methods")
+        case .contentTooLarge:
+            return ServerError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large")
+        default:
+            return ServerError(error.status, code: error.status.code < 500 ? "invalid_request" : "internal",
+                               message: error.body ?? error.status.reasonPhrase)
+        }
+    }
+}
+
+/// Requires the API key on `/v1` routes and `/metrics` when the server has one; the studio's
+/// files, `/health` and `/openapi.json` stay open so that a browser can load the page and ask
+/// for the key.
+struct APIKeyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let key: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let key, Self.isProtected(request.uri.path) else { return try await next(request, context) }
+        let given = Self.presentedKey(request)
+        guard let given, Self.constantTimeEqual(Array(given.utf8), Array(key.utf8)) else {
+            throw ServerError(.unauthorized, code: "unauthorized", field: given == nil ? "Authorization" : "Authorization",
+                              message: given == nil ? "this server needs an API key" : "the API key is wrong",
+                              hint: "send Authorization: Bearer KEY (or X-API-Key: KEY)")
+        }
+        return try await next(request, context)
+    }
+
+    static func isProtected(_ path: String) -> Bool {
+        path == "/v1" || path.hasPrefix("/v1/") || path == "/metrics"
+    }
+
+    static func presentedKey(_ request: Request) -> String? {
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+        }
+        if let header = HTTPField.Name("X-API-Key"), let key = request.headers[header] { return key }
+        // Browsers cannot set headers on a WebSocket, so the stream also takes ?key=.
+        if request.uri.path == "/v1/stream", let key = request.uri.queryParameters.get("key") { return key }
+        return nil
+    }
+
+    /// Compares without an early exit, so response time does not leak how much of a guess was right.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return difference == 0
+    }
+}
