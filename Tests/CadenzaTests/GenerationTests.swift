@@ -40,6 +40,19 @@ import Tokenization
         }
     }
 
+    /// `--count` and the server reuse one `Generator` for many pieces: each must come out as
+    /// from a fresh one, whatever came before it (guided or not, with or without a prompt).
+    @Test func aReusedGeneratorForgetsThePreviousPiece() throws {
+        let generator = Generator(model: Self.model)
+        let plain = GenerationRequest(genre: "pop", bars: 3, seed: 11, sampling: .init(temperature: 1, topP: 0.95, guidance: 1))
+        let guided = GenerationRequest(genre: "jazz", bars: 5, seed: 2)
+        let prompt = try Self.generate(GenerationRequest(genre: "folk", bars: 2, seed: 8)).score
+        _ = try generator.generate(guided)
+        #expect(try #require(try generator.generate(plain)).midi == (try Self.generate(plain)).midi)
+        _ = try generator.generate(plain, prompt: prompt)
+        #expect(try #require(try generator.generate(guided)).midi == (try Self.generate(guided)).midi)
+    }
+
     @Test func constraintsAreHonoured() throws {
         let tokenizer = Self.model.tokenizer
         for seed: UInt64 in 0..<3 {

@@ -178,8 +178,11 @@ struct Window {
         (self.decoders, self.genres, self.barID) = (decoders, genres, barID)
     }
 
-    /// Feeds a prefix (a prompt), keeping only the part that fits.
+    /// Starts a piece: forgets whatever the decoders held (a `Generator` is reused across
+    /// pieces, by `--count` and by the server's pool) and feeds a prefix (a prompt), keeping only
+    /// the part that fits.
     mutating func start(_ tokens: [Int]) {
+        for d in decoders { d.reset() }
         guard !tokens.isEmpty else { return }
         refill(tokens)
     }
