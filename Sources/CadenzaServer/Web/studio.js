@@ -165,7 +165,11 @@
       const model = studio.models[0];
       if (!model) return fail({ message: 'The server serves no model' });
       const previous = el.genre.value;
-      el.genre.replaceChildren(...(model.genres || []).map((g) => new Option(g, g)));
+      // Real genres first; the pre-training genre last, as "any style".
+      const genres = (model.genres || []).filter((g) => g !== 'unconditional');
+      const options = genres.map((g) => new Option(g, g));
+      if ((model.genres || []).includes('unconditional')) options.push(new Option('any style (unconditional)', 'unconditional'));
+      el.genre.replaceChildren(...options);
       if ((model.genres || []).includes(previous)) el.genre.value = previous;
       el.modelInfo.replaceChildren((model.description || model.id) + ' · ', make('code', { textContent: model.identifier || model.id }));
       studio.error = null;
@@ -239,7 +243,9 @@
     let heard = false;
     let ended = false;
     ws.onopen = () => ws.send(JSON.stringify(body));
+    // A socket replaced by a newer generation is ignored: its late events must not touch this one.
     ws.onmessage = (event) => {
+      if (socket !== ws) return;
       heard = true;
       let message;
       try { message = JSON.parse(event.data); } catch {
@@ -272,7 +278,8 @@
       }
     };
     ws.onclose = async (event) => {
-      if (socket === ws) socket = null;
+      if (socket !== ws) return;
+      socket = null;
       if (ended) return updateControls();
       if (stopRequested) {
         setState('idle');
