@@ -148,7 +148,10 @@ struct GenerateCommand: ParsableCommand {
     }
 
     /// "piano,bass,33,drums" → programs (128 = drums).
-    static func parseInstruments(_ text: String) throws -> [Int] { try InstrumentNames.programs(text) }
+    /// A name that is not an instrument is a usage mistake (exit 2), as other bad flag values are.
+    static func parseInstruments(_ text: String) throws -> [Int] {
+        do { return try InstrumentNames.programs(text, field: "--instruments") } catch { throw ValidationError(error.description) }
+    }
 
     static func sameFile(_ a: String, _ b: String) -> Bool {
         URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath() == URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath()

@@ -16,6 +16,7 @@ public final class GenerationModel: @unchecked Sendable {
     public let source: String
     /// Its model card (Markdown), when the checkpoint carries one.
     public let card: String?
+    private let quantizedMatrices = QuantizedMatrixCache()
 
     /// Genre names by slot (slot 0 is `unconditional`).
     public var genres: [String] { metadata.genres }
@@ -52,11 +53,14 @@ public final class GenerationModel: @unchecked Sendable {
     }
 
     /// A fresh decoder (its own cache), int8 when the checkpoint is int8 or `int8` is asked.
+    /// Every int8 decoder of this model shares one quantized copy of each matrix (guided
+    /// sampling runs two decoders; a server pools several), made on first use.
     public func makeDecoder(int8: Bool = false) -> any IncrementalDecoder {
         let quantized = int8 || storage == .int8
+        let shared: QuantizedMatrix.Provider = { [quantizedMatrices] in quantizedMatrices.matrix($0, rows: $1, columns: $2) }
         switch model {
-        case let transformer as TransformerModel: return TransformerDecoder(model: transformer, int8: quantized)
-        case let lstm as LSTMAttentionModel: return LSTMAttentionDecoder(model: lstm, int8: quantized)
+        case let transformer as TransformerModel: return TransformerDecoder(model: transformer, int8: quantized, quantized: shared)
+        case let lstm as LSTMAttentionModel: return LSTMAttentionDecoder(model: lstm, int8: quantized, quantized: shared)
         default: preconditionFailure("unknown model type \(type(of: model))")
         }
     }
@@ -68,6 +72,22 @@ public final class GenerationModel: @unchecked Sendable {
             hash = (hash ^ UInt64(parameters.pointer[i].bitPattern)) &* 0x0000_0100_0000_01b3
         }
         return "cdz-" + String(hash, radix: 16).leftPadded(to: 16)
+    }
+}
+
+/// Quantized matrices by the address of their fp32 weights (which a loaded model never moves
+/// or changes).
+final class QuantizedMatrixCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var matrices: [UnsafePointer<Float>: QuantizedMatrix] = [:]
+
+    func matrix(_ weights: UnsafePointer<Float>, rows: Int, columns: Int) -> QuantizedMatrix {
+        lock.withLock {
+            if let known = matrices[weights], known.rows == rows, known.columns == columns { return known }
+            let made = QuantizedMatrix(quantizing: weights, rows: rows, columns: columns)
+            matrices[weights] = made
+            return made
+        }
     }
 }
 

@@ -33,6 +33,9 @@ public enum InferenceMatrix {
 /// Symmetric per-row int8 quantization: W[i, k] ≈ scale[i] · Q[i, k], Q in -127...127,
 /// scale[i] = max |W[i, :]| / 127.
 public final class QuantizedMatrix: @unchecked Sendable {
+    /// Gives the quantized form of the fp32 matrix at a pointer (rows, columns), e.g. from a cache.
+    public typealias Provider = (UnsafePointer<Float>, Int, Int) -> QuantizedMatrix
+
     public let rows: Int, columns: Int
     public private(set) var values: [Int8]
     public private(set) var scales: [Float]

@@ -25,11 +25,12 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
     private let keys, values: FloatBuffer                             // (context, H)
     private let x, gates, recurrentGates, q, attended, projected, scores, logits: FloatBuffer
 
-    public init(model: LSTMAttentionModel, int8: Bool = false, contextLength: Int = 512) {
+    /// `quantized`: as for `TransformerDecoder`, a shared source of int8 matrices.
+    public init(model: LSTMAttentionModel, int8: Bool = false, contextLength: Int = 512, quantized: QuantizedMatrix.Provider? = nil) {
         let c = model.configuration, w = UnsafePointer(model.parameters.pointer)
         (self.model, configuration, self.contextLength) = (model, c, contextLength)
         func matrix(_ offset: Int, rows: Int, columns: Int) -> InferenceMatrix {
-            int8 ? .int8(QuantizedMatrix(quantizing: w + offset, rows: rows, columns: columns))
+            int8 ? .int8(quantized?(w + offset, rows, columns) ?? QuantizedMatrix(quantizing: w + offset, rows: rows, columns: columns))
                 : .float(w + offset, rows: rows, columns: columns)
         }
         let (E, H, V) = (c.embeddingSize, c.hiddenSize, c.vocabularySize)

@@ -24,11 +24,13 @@ public final class TransformerDecoder: IncrementalDecoder {
 
     /// A decoder over `model`'s current weights. With `int8`, every matrix (the head included)
     /// is quantized per row once here; embeddings, LayerNorms and biases stay fp32.
-    public init(model: TransformerModel, int8: Bool = false) {
+    /// `quantized`, when given, supplies the int8 form of a weight matrix (rows × columns at a
+    /// pointer into the parameters) so that decoders of one model can share one quantized copy.
+    public init(model: TransformerModel, int8: Bool = false, quantized: QuantizedMatrix.Provider? = nil) {
         let c = model.configuration, w = UnsafePointer(model.parameters.pointer)
         (self.model, configuration) = (model, c)
         func matrix(_ offset: Int, rows: Int, columns: Int) -> InferenceMatrix {
-            int8 ? .int8(QuantizedMatrix(quantizing: w + offset, rows: rows, columns: columns))
+            int8 ? .int8(quantized?(w + offset, rows, columns) ?? QuantizedMatrix(quantizing: w + offset, rows: rows, columns: columns))
                 : .float(w + offset, rows: rows, columns: columns)
         }
         let (C, F) = (c.channels, c.feedForwardChannels)
