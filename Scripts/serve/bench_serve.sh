@@ -2,7 +2,7 @@
 # The server under load, on loopback, with the embedded default model (Scripts/bench.sh serve):
 #   1. wrk at 1, 8 and 32 concurrent clients, 30 s each, POST /v1/generate of 1 bar (new seed
 #      per request): requests/s, p50/p99 latency, errors (any non-2xx or socket error);
-#   2. WebSocket open → first note, 20 streams one after another (node);
+#   2. WebSocket open → first note, 50 streams one after another on the idle server (node);
 #   3. a soak: 8 clients for SOAK_SECONDS (default 600), resident memory sampled every 30 s.
 # Needs wrk (apt-get install wrk) and node ≥ 20. wrk runs on the same two cores as the server,
 # so the figures are a floor. Results: runs/bench-serve/ (outside git).
@@ -38,7 +38,10 @@ print(f"| {c} | {r['rps']:.1f} | {r['p50_ms']:.0f} | {r['p99_ms']:.0f} | {errors
 PY
 done
 
-first=$(node --experimental-websocket --no-warnings Scripts/serve/first_note.mjs "ws://127.0.0.1:$port/v1/stream" 20 | grep '^RESULT' | cut -c8-)
+# wrk's last requests may still be in line after it stops: measure on an idle server.
+for _ in $(seq 300); do curl -s "http://127.0.0.1:$port/health" | grep -q '"activeGenerations":0' && break; sleep 0.1; done
+sleep 2
+first=$(node --experimental-websocket --no-warnings Scripts/serve/first_note.mjs "ws://127.0.0.1:$port/v1/stream" 50 | grep '^RESULT' | cut -c8-)
 echo "$first" > "$out/first-note.json"
 echo "WebSocket open → first note: $first"
 

@@ -33,12 +33,14 @@ public func buildRouter(_ configuration: ServerConfiguration, service: any Gener
     -> Router<ServerContext>
 {
     let router = Router(context: ServerContext.self)
-    router.middlewares.add(ErrorMiddleware(metrics: metrics))
+    let table = RouteTable()
+    router.middlewares.add(ErrorMiddleware(metrics: metrics, routes: table))
     router.middlewares.add(APIKeyMiddleware(key: configuration.apiKey))
     StudioController().add(to: router)
     StatusController(service: service, metrics: metrics).add(to: router)
     ModelsController(service: service).add(to: router)
     GenerateController(service: service, limits: configuration.limits, metrics: metrics).add(to: router)
     StreamController(service: service, limits: configuration.limits, metrics: metrics).add(to: router)
+    table.fill(router.routes.map { (String(describing: $0.path), $0.method.rawValue) })
     return router
 }

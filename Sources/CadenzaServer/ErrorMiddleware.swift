@@ -7,6 +7,7 @@ import NIOCore
 /// and counts each request by route and status for `/metrics`.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let response: Response
@@ -15,7 +16,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as ServerError {
             response = try error.response(from: request, context: context)
         } catch let error as HTTPError {
-            response = try Self.translate(error, request).response(from: request, context: context)
+            var failure = Self.translate(error, request)
+            // A path that exists under other methods: 405 with the methods it has.
+            if error.status == .notFound, let allowed = routes.methods(for: request.uri.path), !allowed.contains(request.method.rawValue) {
+                failure = ServerError(.methodNotAllowed, code: "method_not_allowed",
+                                      message: "\(request.method) is not allowed on \(request.uri.path)", hint: "use " + allowed.joined(separator: " or "))
+                var answer = try failure.response(from: request, context: context)
+                answer.headers[.allow] = allowed.joined(separator: ", ")
+                metrics.request(route: "unmatched", method: request.method.rawValue, status: 405)
+                return answer
+            }
+            response = try failure.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             response = try ServerError(.contentTooLarge, code: "payload_too_large", message: "the request body is too large",
                                        hint: "see the server's --max-body-bytes").response(from: request, context: context)
@@ -43,6 +54,29 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return ServerError(error.status, code: error.status.code < 500 ? "invalid_request" : "internal",
                                message: error.body ?? error.status.reasonPhrase)
         }
+    }
+}
+
+/// The served routes (path templates and their methods), to tell a wrong method (405) from a
+/// wrong path (404). Filled once, after the routes are added, before the server starts.
+final class RouteTable: @unchecked Sendable {
+    private var templates: [(segments: [Substring], methods: [String])] = []
+
+    func fill(_ routes: [(path: String, method: String)]) {
+        var byPath: [String: [String]] = [:]
+        for route in routes { byPath[route.path, default: []].append(route.method) }
+        templates = byPath.map { ($0.key.split(separator: "/"), $0.value.sorted()) }
+    }
+
+    /// The methods served on `path`, or nil when no route has that path.
+    func methods(for path: String) -> [String]? {
+        let segments = path.split(separator: "/")
+        let matching = templates.filter { template in
+            template.segments.count == segments.count && zip(template.segments, segments).allSatisfy { pattern, segment in
+                pattern == segment || pattern.hasPrefix("{") || pattern.hasPrefix(":")
+            }
+        }
+        return matching.isEmpty ? nil : Array(Set(matching.flatMap(\.methods))).sorted()
     }
 }
 

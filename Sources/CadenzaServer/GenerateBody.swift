@@ -67,7 +67,7 @@ public struct GenerateBody: Sendable {
         sampling.guidance = Float(try f.double("guidance", in: 0...20) ?? Double(sampling.guidance))
         request.sampling = sampling
         request.instruments = try f.instruments("instruments")
-        request.tempo = try f.double("tempo", in: 20...400)
+        request.tempo = try f.double("tempo", in: 40...240)  // the tokenizer's tempo bins
         request.timeSignature = try f.string("timeSignature")
         request.key = try f.string("key")
         if let bars = try f.int("ensembleBars", in: 0...GenerationRequest.maximumBars) { request.ensembleBars = bars > 0 ? bars : nil }

@@ -146,6 +146,7 @@ import Testing
         (#"{"genre": "jazz", "bars": 65}"#, 400, "invalid_setting", "bars"),
         (#"{"genre": "jazz", "bars": true}"#, 400, "invalid_setting", "bars"),
         (#"{"genre": "jazz", "temperature": -1}"#, 400, "invalid_setting", "temperature"),
+        (#"{"genre": "jazz", "tempo": 20}"#, 400, "invalid_setting", "tempo"),
         (#"{"genre": "jazz", "topP": 0}"#, 400, "invalid_setting", "topP"),
         (#"{"genre": "jazz", "seed": -3}"#, 400, "invalid_setting", "seed"),
         (#"{"genre": "jazz", "instruments": ["kazoo"]}"#, 400, "invalid_setting", "instruments[0]"),
@@ -185,8 +186,11 @@ import Testing
             #expect(unknown.status == .notFound)
             #expect(try Self.error(unknown)["code"] as? String == "not_found")
             let wrongMethod = try await client.execute(uri: "/v1/generate", method: .get)
-            #expect([.notFound, .methodNotAllowed].contains(wrongMethod.status))
-            #expect(try Self.error(wrongMethod)["message"] != nil)
+            #expect(wrongMethod.status == .methodNotAllowed)
+            #expect(wrongMethod.headers[.allow] == "POST")
+            #expect(try Self.error(wrongMethod)["code"] as? String == "method_not_allowed")
+            let trace = try await client.execute(uri: "/v1/models/default", method: .init("TRACE")!)
+            #expect(trace.status == .methodNotAllowed && trace.headers[.allow] == "GET")
             let plainGet = try await client.execute(uri: "/v1/stream", method: .get)
             #expect(plainGet.status.code == 426)
             #expect(try Self.error(plainGet)["field"] as? String == "Upgrade")
