@@ -110,14 +110,18 @@ public final class StyleClassifierModel {
     private var activations: Activations?
     private var tokens: [Int32] = [], labels: [Int32]?, rowLengths: [Int] = []
 
-    /// A model with PyTorch-default initial weights drawn from `seed`.
-    public init(configuration: StyleClassifierConfiguration, seed: UInt64) {
+    /// A model with PyTorch-default initial weights drawn from `seed`; with a nil seed the
+    /// weights stay zero, for a checkpoint that is about to overwrite them all (loading skips
+    /// drawing millions of random numbers).
+    public init(configuration: StyleClassifierConfiguration, seed: UInt64?) {
         self.configuration = configuration
         layout = Layout(configuration)
         parameters = FloatBuffer(count: layout.table.count)
         gradients = FloatBuffer(count: layout.table.count)
-        var generator = SeededGenerator(seed: seed)
-        layout.table.initialize(parameters.pointer, generator: &generator)
+        if let seed {
+            var generator = SeededGenerator(seed: seed)
+            layout.table.initialize(parameters.pointer, generator: &generator)
+        }
     }
 
     /// The last forward's logits, (B, K) row-major.

@@ -96,14 +96,18 @@ public final class TransformerModel: LanguageModel {
     private var activations: Activations?
     private var tokens: [Int32] = [], genres: [Int32] = [], targets: [Int32]?
 
-    /// A model with PyTorch-default initial weights drawn from `seed`.
-    public init(configuration: TransformerConfiguration, seed: UInt64) {
+    /// A model with PyTorch-default initial weights drawn from `seed`; with a nil seed the
+    /// weights stay zero, for a checkpoint that is about to overwrite them all (loading skips
+    /// drawing millions of random numbers).
+    public init(configuration: TransformerConfiguration, seed: UInt64?) {
         self.configuration = configuration
         layout = Layout(configuration)
         parameters = FloatBuffer(count: layout.table.count)
         gradients = FloatBuffer(count: layout.table.count)
-        var generator = SeededGenerator(seed: seed)
-        layout.table.initialize(parameters.pointer, generator: &generator)
+        if let seed {
+            var generator = SeededGenerator(seed: seed)
+            layout.table.initialize(parameters.pointer, generator: &generator)
+        }
     }
 
     public var logits: UnsafeBufferPointer<Float> {

@@ -84,7 +84,7 @@ public enum Checkpoint {
         guard let storage = Storage(rawValue: storageName) else {
             throw .badInput(file: file, location: "__metadata__.storage", problem: "is \"\(storageName)\", expected fp32, fp16 or int8", hint: "the checkpoint comes from a newer Cadenza or is damaged")
         }
-        let model = metadata.model.makeModel(seed: 0)
+        let model = metadata.model.makeModel(seed: nil)  // every tensor is read below
         do {
             try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
         } catch {

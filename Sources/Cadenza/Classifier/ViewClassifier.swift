@@ -50,7 +50,7 @@ public final class ViewClassifier {
             throw .badInput(file: name, location: "byte \(error.offset)", problem: error.reason, hint: "the file is damaged or not a safetensors file; train the classifier again")
         }
         let metadata = try StyleClassifierMetadata(strings: file.metadata, file: name)
-        let model = StyleClassifierModel(configuration: metadata.model, seed: 0)
+        let model = StyleClassifierModel(configuration: metadata.model, seed: nil)  // every tensor is read below
         do {
             try model.parameterTable.read(from: file, into: model.parameters.pointer)
         } catch {

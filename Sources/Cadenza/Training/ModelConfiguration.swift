@@ -82,8 +82,8 @@ public enum ModelConfiguration: Sendable, Equatable {
         }
     }
 
-    /// A model with PyTorch-default initial weights drawn from `seed`.
-    public func makeModel(seed: UInt64) -> any LanguageModel {
+    /// A model with PyTorch-default initial weights drawn from `seed` (nil: zeros, to be loaded).
+    public func makeModel(seed: UInt64?) -> any LanguageModel {
         switch self {
         case .transformer(let c): TransformerModel(configuration: c, seed: seed)
         case .lstmAttention(let c): LSTMAttentionModel(configuration: c, seed: seed)
