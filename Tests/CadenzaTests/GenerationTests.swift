@@ -170,6 +170,14 @@ import Tokenization
         #expect(zip(a, c).map { abs($0 - $1) }.max()! <= largest / 1000)
         let piece = try #require(try Generator(model: int8).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
         #expect(int8.tokenizer.check(piece.tokens).isEmpty)
+        // The stored int8 matrices serve the decoders directly; quantizing the dequantized
+        // weights again must give the very same music.
+        var reloaded = try Checkpoint.readModel(folder + "/int8.safetensors")
+        #expect(!reloaded.quantized.isEmpty)
+        reloaded.quantized = [:]
+        let requantized = try GenerationModel(reloaded, source: "requantized")
+        let again = try #require(try Generator(model: requantized).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
+        #expect(again.midi == piece.midi)
     }
 }
 

@@ -33,6 +33,8 @@ public enum Checkpoint {
         public var card: String? = nil
         /// The `model.safetensors` it came from.
         public let path: String
+        /// An int8 checkpoint's matrices as stored, by parameter offset (empty otherwise).
+        public var quantized: [Int: QuantizedMatrix] = [:]
     }
 
     /// How a checkpoint's weights are stored (`__metadata__.storage`; absent means fp32).
@@ -85,15 +87,17 @@ public enum Checkpoint {
             throw .badInput(file: file, location: "__metadata__.storage", problem: "is \"\(storageName)\", expected fp32, fp16 or int8", hint: "the checkpoint comes from a newer Cadenza or is damaged")
         }
         let model = metadata.model.makeModel(seed: nil)  // every tensor is read below
+        let quantized: [Int: QuantizedMatrix]
         do {
-            try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
+            quantized = try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
         } catch {
             throw badTensors(file, error)
         }
         guard allFinite(model.parameters) else {
             throw .badInput(file: file, location: nil, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
         }
-        return Loaded(metadata: metadata, model: model, storage: storage, card: safetensors.metadata["model_card"], path: file)
+        return Loaded(metadata: metadata, model: model, storage: storage, card: safetensors.metadata["model_card"], path: file,
+                      quantized: quantized)
     }
 
     /// Writes AdamW's moments and step, and the training step, to `path`.

@@ -36,6 +36,11 @@ public final class GenerationModel: @unchecked Sendable {
         identifier = Self.identifier(of: model.parameters)
         self.source = source
         card = loaded.card
+        // An int8 checkpoint's matrices serve the decoders as stored: quantizing their
+        // dequantized values again would give the same matrices, slower.
+        for (offset, matrix) in loaded.quantized {
+            quantizedMatrices.insert(matrix, for: UnsafePointer(model.parameters.pointer + offset))
+        }
     }
 
     /// Loads a checkpoint file or training folder (see `Checkpoint.resolve`).
@@ -80,6 +85,10 @@ public final class GenerationModel: @unchecked Sendable {
 final class QuantizedMatrixCache: @unchecked Sendable {
     private let lock = NSLock()
     private var matrices: [UnsafePointer<Float>: QuantizedMatrix] = [:]
+
+    func insert(_ matrix: QuantizedMatrix, for weights: UnsafePointer<Float>) {
+        lock.withLock { matrices[weights] = matrix }
+    }
 
     func matrix(_ weights: UnsafePointer<Float>, rows: Int, columns: Int) -> QuantizedMatrix {
         lock.withLock {

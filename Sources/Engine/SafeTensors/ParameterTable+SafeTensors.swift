@@ -32,8 +32,13 @@ extension ParameterTable {
     /// Every entry must be present with exactly its shape; tensors the table does not know are
     /// an error too, so a checkpoint of another architecture is never half-loaded. F32, F16 and
     /// BF16 tensors are converted; an I8 matrix (`writeQuantized`) is dequantized with its
-    /// `NAME.scale` rows.
-    public func read(from file: SafeTensorsFile, into values: UnsafeMutablePointer<Float>, prefix: String = "") throws(SafeTensorsError) {
+    /// `NAME.scale` rows. Returns those int8 matrices by their entry's offset, so inference can
+    /// use them as stored instead of quantizing the dequantized values again.
+    @discardableResult
+    public func read(from file: SafeTensorsFile, into values: UnsafeMutablePointer<Float>, prefix: String = "") throws(SafeTensorsError)
+        -> [Int: QuantizedMatrix]
+    {
+        var quantized: [Int: QuantizedMatrix] = [:]
         var known = Set(entries.map { prefix + $0.name })
         for entry in entries where entry.shape.count == 2 { known.insert(prefix + entry.name + Self.scaleSuffix) }
         if let stranger = file.tensors.first(where: { $0.name.hasPrefix(prefix) && !known.contains($0.name) }) {
@@ -58,10 +63,12 @@ extension ParameterTable {
                 }
                 let q = QuantizedMatrix(values: try file.int8s(prefix + entry.name), scales: scales, rows: rows, columns: entry.shape[1])
                 q.dequantized(into: values + entry.offset)
+                quantized[entry.offset] = q
                 continue
             }
             let floats = try file.floats(prefix + entry.name)
             floats.withUnsafeBufferPointer { (values + entry.offset).update(from: $0.baseAddress!, count: entry.count) }
         }
+        return quantized
     }
 }
