@@ -50,7 +50,7 @@ struct EvaluateCommand: ParsableCommand {
     var minP: Float = 0
 
     @Option(help: "Classifier-free guidance of the generated pieces (1 = plain model).")
-    var guidance: Float = 3
+    var guidance: Float = 5
 
     func validate() throws {
         guard samples >= 2 && samples <= 1000 else { throw ValidationError("--samples must be 2...1000") }

@@ -48,7 +48,7 @@ struct GenerateCommand: ParsableCommand {
     var minP: Float = 0
 
     @Option(help: "Style strength (classifier-free guidance): 1 = plain model, higher = more of the genre; other than 1 runs the model twice per token.")
-    var guidance: Float = 3
+    var guidance: Float = 5
 
     @Option(help: "A MIDI file to continue.")
     var prompt: String?

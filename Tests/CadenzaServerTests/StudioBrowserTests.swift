@@ -87,7 +87,7 @@ import Testing
             let job = try #require(service.startedJobs.last)
             #expect(job.request.genre == "pop" && job.request.bars == 4 && job.request.seed == 7)
             #expect(job.request.instruments == [33])
-            #expect(job.request.sampling.temperature == 1 && job.request.sampling.guidance == 3)
+            #expect(job.request.sampling.temperature == 1 && job.request.sampling.guidance == 5)
             #expect(job.request.tempo == nil)
 
             // Every streamed note is on the page and drawn.

@@ -17,7 +17,7 @@ public struct Evaluator {
         public var realPieces = 100
         /// Tokens sampled without the grammar mask per genre, for the error rate.
         public var unconstrainedTokens = 1024
-        public var sampling = SamplingSettings(temperature: 1, topP: 0.95, guidance: 3)
+        public var sampling = SamplingSettings(temperature: 1, topP: 0.95, guidance: 5)
         public var int8 = false
         public init() {}
     }

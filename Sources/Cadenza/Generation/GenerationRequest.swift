@@ -34,7 +34,7 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
     public static let maximumBars = 512
 
     public init(genre: String = "unconditional", bars: Int = 16, seconds: Double? = nil, seed: UInt64 = 0,
-                sampling: SamplingSettings = .init(temperature: 1, topP: 0.95, guidance: 3), instruments: [Int]? = nil,
+                sampling: SamplingSettings = .init(temperature: 1, topP: 0.95, guidance: 5), instruments: [Int]? = nil,
                 tempo: Double? = nil, timeSignature: String? = nil, key: String? = nil, promptBars: Int? = nil,
                 ensembleBars: Int? = 4) {
         (self.genre, self.bars, self.seconds, self.seed, self.sampling) = (genre, bars, seconds, seed, sampling)
@@ -77,7 +77,7 @@ struct ResolvedRequest {
             throw .invalidSetting(field: "min-p", problem: "\(s.minP) is outside [0, 1)", hint: "0 turns it off")
         }
         guard s.guidance.isFinite, s.guidance >= 0, s.guidance <= 20 else {
-            throw .invalidSetting(field: "guidance", problem: "\(s.guidance) is outside 0...20", hint: "1 is plain conditional sampling; 1.5–3 strengthens the genre")
+            throw .invalidSetting(field: "guidance", problem: "\(s.guidance) is outside 0...20", hint: "1 is plain conditional sampling; 3–6 strengthens the genre (default 5)")
         }
         if let instruments = r.instruments {
             guard !instruments.isEmpty else { throw .invalidSetting(field: "instruments", problem: "is empty", hint: "name at least one program, or leave it out") }
