@@ -110,7 +110,7 @@ struct GenerateCommand: ParsableCommand {
             return
         }
         var request = GenerationRequest(
-            genre: genre ?? "", bars: bars, seconds: seconds, seed: seed,
+            genre: genre ?? "", bars: seconds == nil ? bars : GenerationRequest.maximumBars, seconds: seconds, seed: seed,
             sampling: SamplingSettings(temperature: temperature, topK: topK, topP: topP, minP: minP, guidance: guidance),
             instruments: try instruments.map(Self.parseInstruments), tempo: tempo, timeSignature: timeSignature, key: key,
             promptBars: promptBars, ensembleBars: ensembleBars > 0 ? ensembleBars : nil)

@@ -58,6 +58,9 @@ public struct GenerateBody: Sendable {
         request.genre = genre
         request.bars = try f.int("bars", in: 1...limits.maximumBars) ?? 16
         request.seconds = try f.double("seconds", in: 0.001...limits.maximumSeconds)
+        // A length in seconds still ends at the server's bar limit (a fast tempo in a short
+        // meter would otherwise reach hundreds of bars).
+        if request.seconds != nil, fields["bars"] == nil { request.bars = limits.maximumBars }
         request.seed = try f.seed("seed") ?? 0
         var sampling = request.sampling
         sampling.temperature = Float(try f.double("temperature", in: 0...10) ?? Double(sampling.temperature))

@@ -41,7 +41,7 @@ struct GenerateController {
         case .json:
             return Response.json(WireFormat.piece(result))
         case .wav:
-            return try Self.wav(midi: result.midi, name: "\(body.request.genre.lowercased())-\(result.seed)")
+            return try Self.wav(midi: result.midi, name: "\(body.request.genre.lowercased())-\(result.seed)", limits: limits)
         }
     }
 
@@ -52,7 +52,7 @@ struct GenerateController {
                               hint: "send Accept: audio/wav or leave Accept out")
         }
         let bytes = try await Self.body(request, limit: limits.maximumBodyBytes)
-        return try Self.wav(midi: bytes, name: "render")
+        return try Self.wav(midi: bytes, name: "render", limits: limits)
     }
 
     /// A checked body as a job: the prompt parsed (leniently, as the CLI does) and hashed.
@@ -92,18 +92,20 @@ struct GenerateController {
         throw ServerError(.internalServerError, code: "internal", message: "generation ended without a piece")
     }
 
-    static func wav(midi: [UInt8], name: String) throws(ServerError) -> Response {
+    /// Renders at most the server's piece length (`maximumSeconds`), so one request cannot ask
+    /// for a WAV of hundreds of megabytes.
+    static func wav(midi: [UInt8], name: String, limits: ServerLimits) throws(ServerError) -> Response {
         let score: Score
         do { score = try ScoreLoader.load(bytes: midi, path: "body").score } catch {
             var failure = ServerError(error)
             failure.field = "body"
             throw failure
         }
-        let renderer = AudioRenderer(maximumSeconds: 600)
+        let renderer = AudioRenderer(maximumSeconds: limits.maximumSeconds)
         let bytes: [UInt8]
         do { bytes = try renderer.wavBytes(for: score, name: name) } catch {
             throw ServerError(.unprocessableContent, code: "invalid_midi", field: "body", message: error.description,
-                              hint: "render pieces of at most 10 minutes")
+                              hint: "this server renders at most \(Int(limits.maximumSeconds)) s")
         }
         return Response(status: .ok, headers: [.contentType: "audio/wav", .contentDisposition: "attachment; filename=\"\(name).wav\""],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))

@@ -21,35 +21,37 @@ final class GenerationQueue: @unchecked Sendable {
 
     /// Takes a slot, waiting up to `timeout`; a cancelled caller leaves the line.
     func acquire(timeout: Duration) async -> Outcome {
-        guard let ticket = takeOrQueue() else { return .granted }
-        guard ticket > 0 else { return .full }
+        let ticket = lock.withLock { () -> UInt64 in
+            nextTicket += 1
+            return nextTicket
+        }
         let timer = TimerBox()
         defer { timer.cancel() }
-        // A cancellation that lands before the caller is in line is caught by the timeout.
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                lock.withLock { waiting.append((ticket, continuation)) }
+                // Deciding and joining the line under one lock, so that a release cannot fall
+                // between "no free slot" and "in line" and leave this caller waiting while a
+                // slot sits free.
+                let outcome: Outcome? = lock.withLock {
+                    if free > 0 {
+                        free -= 1
+                        return .granted
+                    }
+                    guard waiting.count < maximumWaiting else { return .full }
+                    waiting.append((ticket, continuation))
+                    return nil
+                }
+                if let outcome { return continuation.resume(returning: outcome) }
                 // Started only now, so that it cannot fire before there is an entry to time out.
                 timer.start(Task { [weak self] in
                     try? await Task.sleep(for: timeout)
                     self?.leave(ticket, with: .timedOut)
                 })
+                // A cancellation that came before the caller was in line.
+                if Task.isCancelled { leave(ticket, with: .timedOut) }
             }
         } onCancel: {
             leave(ticket, with: .timedOut)
-        }
-    }
-
-    /// Takes a free slot (nil), refuses when the line is full (0), or hands out a ticket in line.
-    private func takeOrQueue() -> UInt64? {
-        lock.withLock {
-            if free > 0 {
-                free -= 1
-                return nil
-            }
-            guard waiting.count < maximumWaiting else { return 0 }
-            nextTicket += 1
-            return nextTicket
         }
     }
 

@@ -58,7 +58,13 @@ public final class ModelGenerationService: GenerationService, @unchecked Sendabl
                 }
                 continuation.finish()
             } catch let error as CadenzaError {
-                continuation.finish(throwing: ServerError(error))
+                // The request was checked before it took a slot; anything but a setting the
+                // constraints could not meet is the server's fault, not the client's.
+                if case .invalidSetting = error {
+                    continuation.finish(throwing: ServerError(error))
+                } else {
+                    continuation.finish(throwing: ServerError(.internalServerError, code: "internal", message: error.description))
+                }
             } catch {
                 continuation.finish(throwing: error)
             }

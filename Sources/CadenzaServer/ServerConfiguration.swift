@@ -15,7 +15,10 @@ public struct ServerConfiguration: Sendable {
 
     /// True for addresses only this machine can reach.
     public var isLoopback: Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        if host == "localhost" || host == "::1" { return true }
+        // 127.0.0.0/8 as a dotted address only: "127.example.com" is a name, not loopback.
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// Refuses to expose the API beyond this machine without a key.

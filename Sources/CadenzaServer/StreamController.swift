@@ -50,11 +50,12 @@ struct StreamController {
                 signal.yield(.timeout)
             }
             var pending = signals.makeAsyncIterator()
-            let opened = ContinuousClock.now
+            var opened = ContinuousClock.now
             let events: AsyncThrowingStream<ServiceEvent, any Error>
             let body: GenerateBody
             switch await pending.next() {
             case .message(let message):
+                opened = ContinuousClock.now  // the first-note time counts from the request
                 do throws(ServerError) {
                     (body, events) = try await start(message)
                 } catch {
@@ -81,12 +82,18 @@ struct StreamController {
             waiting: while let next = await pending.next() {
                 switch next {
                 case .finished, .closed: break waiting
-                case .message(.text(let text)) where text.contains("\"stop\""): break waiting
+                case .message(.text(let text)) where Self.isStop(text): break waiting
                 default: continue
                 }
             }
             group.cancelAll()
         }
+    }
+
+    /// `{"type": "stop"}`, and nothing else, stops a stream.
+    static func isStop(_ text: String) -> Bool {
+        let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        return object?["type"] as? String == "stop"
     }
 
     /// Parses the first message and starts its generation.

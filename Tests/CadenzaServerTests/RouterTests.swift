@@ -119,6 +119,17 @@ import Testing
         }
     }
 
+    /// A length in seconds still ends at the server's bar limit.
+    @Test func secondsAreBoundedByTheBarLimit() async throws {
+        let service = FakeGenerationService()
+        try await Self.app(service, limits: ServerLimits(maximumBars: 4)).test(.router) { client in
+            let response = try await Self.post(client, "/v1/generate", #"{"genre": "jazz", "seconds": 200, "tempo": 240}"#)
+            #expect(response.status == .ok)
+            let job = try #require(service.startedJobs.last)
+            #expect(job.request.seconds == 200 && job.request.bars == 4)
+        }
+    }
+
     @Test func renderTurnsMIDIIntoWAV() async throws {
         let midi = FakeGenerationService.midi(FakeGenerationService.notes(GenerationRequest(bars: 1)))
         try await Self.app().test(.router) { client in
@@ -239,6 +250,10 @@ import Testing
             let header = try await client.execute(uri: "/metrics", method: .get, headers: [HTTPField.Name("X-API-Key")!: key])
             #expect(header.status == .ok)
             #expect(try await client.execute(uri: "/metrics", method: .get).status == .unauthorized)
+            // The router also matches doubled and trailing slashes: the key check must too.
+            for sneaky in ["//v1/models", "/v1//models", "/metrics/", "//metrics", "/v1/models/default/"] {
+                #expect(try await client.execute(uri: sneaky, method: .get).status == .unauthorized, "\(sneaky)")
+            }
             for open in ["/", "/studio.js", "/health", "/openapi.json"] {
                 #expect(try await client.execute(uri: open, method: .get).status == .ok, "\(open)")
             }
@@ -250,6 +265,7 @@ import Testing
         #expect(throws: ServerError.self) { try ServerConfiguration(host: "0.0.0.0", apiKey: "short").validate() }
         try ServerConfiguration(host: "0.0.0.0", apiKey: "0123456789abcdef").validate()
         try ServerConfiguration(host: "127.0.0.1").validate()
+        #expect(throws: ServerError.self) { try ServerConfiguration(host: "127.example.com").validate() }
         #expect(throws: ServerError.self) { try ServerConfiguration(limits: ServerLimits(concurrentGenerations: 0)).validate() }
     }
 

@@ -117,6 +117,9 @@ import Tokenization
         let piece = try Self.generate(GenerationRequest(genre: "game", seconds: 12, seed: 2, tempo: 120, timeSignature: "4/4"))
         // 4/4 at 120 BPM: 2 s per bar, so the piece stops at the bar line at 12 s: 6 bars.
         #expect(piece.bars == 6)
+        // `bars` still bounds a length in seconds (the server's bar limit rests on it).
+        let capped = try Self.generate(GenerationRequest(genre: "game", bars: 3, seconds: 12, seed: 2, tempo: 120, timeSignature: "4/4"))
+        #expect(capped.bars == 3)
     }
 
     @Test func int8AndGuidanceRun() throws {

@@ -11,7 +11,7 @@ public struct GenerationRequest: Sendable, Equatable, Codable {
     /// Bars to generate after the prompt, 1...`maximumBars`.
     public var bars: Int
     /// Length in seconds instead of bars: the piece ends at the first bar line at or after
-    /// this time (still at most `maximumBars` bars). Overrides `bars` when set.
+    /// this time, and after `bars` bars at most (give `maximumBars` for no other bound).
     public var seconds: Double?
     /// Seed of the sampler: the same model, request and seed give the same bytes.
     public var seed: UInt64

@@ -63,7 +63,8 @@ public final class Generator {
             tokens.append(vocabulary.id(for: .bar))
         }
         let constraints = GenerationConstraints(vocabulary: vocabulary, request: resolved, maximumTokensPerBar: 600)
-        let barLimit = promptBars + (request.seconds == nil ? request.bars : GenerationRequest.maximumBars)
+        // With a length in seconds, `bars` is the most it may take.
+        let barLimit = promptBars + request.bars
         var grammar = GrammarState(vocabulary: vocabulary)
         var tracker = NoteTracker(config: tokenizer.config)
         var bars = 0, tokensInBar = 0
