@@ -38,6 +38,12 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-bars"), help: "Longest piece a request may ask for, in bars.")
     var maxBars = 64
 
+    @Option(name: .customLong("max-seconds"), help: "Longest piece a request may ask for, in seconds (also bounds WAV rendering).")
+    var maxSeconds: Double = 300
+
+    @Option(name: .customLong("stream-request-timeout"), help: "Seconds a WebSocket client has to send its request.")
+    var streamRequestTimeout: Double = 10
+
     @Option(name: .customLong("concurrent-generations"), help: "Generations at once; more get 503 with Retry-After (default: one per core).")
     var concurrentGenerations = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
@@ -51,9 +57,10 @@ struct ServerCommand: AsyncParsableCommand {
     var generationTimeout: Double = 120
 
     func run() async throws {
-        let limits = ServerLimits(maximumBodyBytes: maxBodyBytes, maximumBars: maxBars,
+        let limits = ServerLimits(maximumBodyBytes: maxBodyBytes, maximumBars: maxBars, maximumSeconds: maxSeconds,
                                   concurrentGenerations: concurrentGenerations, queuedGenerations: queuedGenerations,
-                                  queueTimeout: queueTimeout, generationTimeout: generationTimeout)
+                                  queueTimeout: queueTimeout, generationTimeout: generationTimeout,
+                                  streamRequestTimeout: streamRequestTimeout)
         let configuration = ServerConfiguration(host: host, port: port, apiKey: try apiKeyFile.map(Self.readKey), limits: limits)
         try configuration.validate()
         var served: [(id: String, model: GenerationModel)] = []
