@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import MusicScore
+import NIOCore
 
 /// `/v1/generate` and `/v1/continue` (a whole piece per request, as MIDI, JSON or WAV by
 /// `Accept`) and `/v1/render` (MIDI in, WAV out).
@@ -173,5 +174,3 @@ struct GenerateController {
         }
     }
 }
-
-import NIOCore

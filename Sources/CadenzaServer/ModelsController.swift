@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// `/v1/models`: what the server can generate with, and each model's card.
@@ -24,5 +25,3 @@ struct ModelsController {
         return WireFormat.object(fields)
     }
 }
-
-import Foundation

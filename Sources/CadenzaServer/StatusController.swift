@@ -20,9 +20,3 @@ struct StatusController {
         }
     }
 }
-
-extension Response {
-    static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-}

@@ -1,5 +1,6 @@
-import Foundation
+import CadenzaModelData
 import Engine
+import Foundation
 import Tokenization
 
 /// A trained model ready to generate: weights, the tokenizer it was trained with, its genre
@@ -104,7 +105,6 @@ extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 
-import CadenzaModelData
 
 extension GenerationModel {
     /// The default model linked into this build (Sources/CadenzaModelData/default.safetensors),
