@@ -158,8 +158,7 @@ struct GenerateCommand: ParsableCommand {
     }
 
     static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-        let d = ContinuousClock.now - start
-        return Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) * 1e-15
+        (ContinuousClock.now - start).inSeconds * 1000
     }
 
     static func jsonLine(_ note: NoteEvent) -> String {

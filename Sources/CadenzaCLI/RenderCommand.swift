@@ -51,7 +51,7 @@ struct RenderCommand: ParsableCommand {
         let started = clock.now
         let summary = try renderer.writeWAV(for: loaded.score, to: outputPath, name: file)
         let elapsed = clock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         let factor = seconds > 0 ? summary.seconds / seconds : 0
         Terminal.print("rendered \(summary.notes) note\(summary.notes == 1 ? "" : "s"), \(Terminal.decimal(summary.seconds, 1)) s of audio in "
             + "\(Terminal.decimal(seconds, 2)) s (\(Int(factor.rounded()))× real time) to \(outputPath)")

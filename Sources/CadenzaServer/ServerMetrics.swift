@@ -1,3 +1,4 @@
+import Cadenza
 import Foundation
 import Hummingbird
 import Prometheus
@@ -61,8 +62,7 @@ public final class ServerMetrics: Sendable {
     }
 
     var uptimeSeconds: Double {
-        let d = ContinuousClock.now - started
-        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        (ContinuousClock.now - started).inSeconds
     }
 }
 

@@ -287,8 +287,5 @@ public enum MachineLoad {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        let (s, attoseconds) = duration.components
-        return Double(s) + Double(attoseconds) * 1e-18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }

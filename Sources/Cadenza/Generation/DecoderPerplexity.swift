@@ -40,7 +40,7 @@ public struct DecoderPerplexity: Sendable {
             }
         }
         let elapsed = ContinuousClock.now - started
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.inSeconds
         return DecoderPerplexity(meanNegativeLogLikelihood: total / Double(max(counted, 1)), countedTokens: counted, steps: steps, seconds: seconds)
     }
 }

@@ -140,7 +140,7 @@ public final class Generator {
         let elapsed = ContinuousClock.now - started
         return GeneratedPiece(tokens: tokens, score: score, midi: midi, notes: notes, bars: bars, promptBars: promptBars, provenance: provenance,
                               sampledTokens: sampled, decoderSteps: window.steps,
-                              seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                              seconds: elapsed.inSeconds)
     }
 
     /// The prompt's tokens up to the end of its first `bars` bars (all when nil), without

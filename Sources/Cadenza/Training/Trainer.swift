@@ -267,8 +267,5 @@ public final class Trainer {
                          hint: "\(kept); lower --lr (now \(options.learningRate)) or lengthen --warmup and train again, or --init-from that checkpoint")
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        let (s, attoseconds) = duration.components
-        return Double(s) + Double(attoseconds) * 1e-18
-    }
+    static func seconds(_ duration: Duration) -> Double { duration.inSeconds }
 }
