@@ -55,11 +55,15 @@ public struct ServerError: Error, Sendable, Equatable {
     }
 
     /// The JSON body.
-    public var body: [String: Any] {
-        var error: [String: Any] = ["status": Int(status.code), "code": code, "message": message]
-        if let field { error["field"] = field }
-        if let hint { error["hint"] = hint }
-        return ["error": error]
+    public var body: [String: Any] { ["error": fields] }
+
+    /// The error's own fields, as the HTTP body nests them and the stream's error message
+    /// carries them.
+    var fields: [String: Any] {
+        var fields: [String: Any] = ["status": Int(status.code), "code": code, "message": message]
+        if let field { fields["field"] = field }
+        if let hint { fields["hint"] = hint }
+        return fields
     }
 
     /// The body as bytes (keys sorted, so answers are stable).

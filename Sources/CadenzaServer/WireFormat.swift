@@ -30,9 +30,8 @@ enum WireFormat {
     }
 
     static func error(_ error: ServerError) -> String {
-        var fields: [String: Any] = ["type": "error", "status": Int(error.status.code), "code": error.code, "message": error.message]
-        if let field = error.field { fields["field"] = field }
-        if let hint = error.hint { fields["hint"] = hint }
+        var fields = error.fields
+        fields["type"] = "error"
         if let retry = error.retryAfter { fields["retryAfter"] = retry }
         return object(fields)
     }
