@@ -249,14 +249,34 @@ float cdz_softmax(float *x, long n) {
     return max + __builtin_logf(sum);
 }
 
-void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
-                          const float *v, long S, float *out, float *scores) {
-    if (T <= 0 || NH <= 0 || hs <= 0) return;
-    const float scale = 1.0f / __builtin_sqrtf((float)hs);
-    for (long h = 0; h < NH; h++) {
+typedef struct {
+    long T, NH, hs, S;
+    const float *q, *k, *v;
+    float *out, *scores; // scores: the caller's T floats, for share 0
+    float *extra;        // T floats for each further share
+    cdz_isa isa;
+} decode_job;
+
+static void decode_share(void *ctx, int tid, int nt) {
+    const decode_job *j = ctx;
+    if (tid > 0) cdz_set_isa(j->isa);
+    float *scores = tid == 0 ? j->scores : j->extra + (tid - 1) * j->T;
+    const float scale = 1.0f / __builtin_sqrtf((float)j->hs);
+    for (long h = j->NH * tid / nt; h < j->NH * (tid + 1) / nt; h++) {
         // scores (T) = scale · K_h · q_h;  out_h (hs) = V_hᵀ · softmax(scores)
-        cdz_sgemv(false, T, hs, scale, k + h * hs, S, q + h * hs, 0.0f, scores, 1);
-        cdz_softmax(scores, T);
-        cdz_sgemv(true, T, hs, 1.0f, v + h * hs, S, scores, 0.0f, out + h * hs, 1);
+        cdz_sgemv(false, j->T, j->hs, scale, j->k + h * j->hs, j->S, j->q + h * j->hs, 0.0f, scores, 1);
+        cdz_softmax(scores, j->T);
+        cdz_sgemv(true, j->T, j->hs, 1.0f, j->v + h * j->hs, j->S, scores, 0.0f, j->out + h * j->hs, 1);
     }
+}
+
+void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
+                          const float *v, long S, float *out, float *scores, int threads) {
+    if (T <= 0 || NH <= 0 || hs <= 0) return;
+    // The cache streams 2·T·NH·hs floats; estimated like cdz_sgemv, by bytes at ~4 GB/s.
+    int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, 2.0 * T * NH * hs), NH);
+    float *extra = nt > 1 ? cdz_workspace(3, sizeof(float) * (size_t)T * (size_t)(nt - 1)) : NULL;
+    if (!extra) nt = 1; // out of memory for the other shares' scores: one thread
+    decode_job j = {T, NH, hs, S, q, k, v, out, scores, extra, cdz_isa_active()};
+    cdz_parallel(nt, decode_share, &j);
 }

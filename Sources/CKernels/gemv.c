@@ -77,6 +77,9 @@ void cdz_sgemv(bool trans, long M, long N, float alpha, const float *A, long lda
     // Bands: 4 rows for A·x; 8 vectors of columns for Aᵀ·x (also keeps each thread's
     // columns on their own cache lines).
     gemv_job j = {trans ? t : n, n_out, n_in, trans ? 8 * w : 4, alpha, beta, A, x, lda, y};
-    const int nt = cdz_pick_threads(threads, (double)M * N / 16.0); // ≈ 16 MACs per ns
+    // Time estimate from the bytes of A at ~4 GB/s: generation's weights come from RAM or a
+    // far L3, where one core measured 5–8 GB/s and two cores 40–70 GB/s on this project's VM
+    // (a 256×256 product is worth splitting). Hot weights cost less, and still split well.
+    const int nt = cdz_pick_threads(threads, (double)M * N * 0.25);
     cdz_parallel(nt, gemv_share, &j);
 }

@@ -187,6 +187,8 @@ void cdz_q8gemv(long M, long K, const int8_t *Q, long ldq, const float *scale,
     else if (cdz_isa_active() >= CDZ_ISA_AVX2) fn = dots_avx2;
 #endif
     q8_job j = {fn, M, K, ldq, Q, xq, xu, rowsum, scale, amax / 127.0f, dots, y};
-    const int nt = cdz_pick_threads(threads, (double)M * K / 32.0); // ≈ 32 MACs per ns
+    // Estimated from the bytes of Q at ~4 GB/s, as cdz_sgemv does: weights streamed from RAM
+    // or a far L3 are worth splitting even for small matrices.
+    const int nt = cdz_pick_threads(threads, (double)M * K * 0.25);
     cdz_parallel(nt, q8_share, &j);
 }

@@ -3,7 +3,11 @@
 // `F.cross_entropy(logits.view(-1, V), targets.view(-1), ignore_index=pad)`: the mean over the
 // targets that are not `ignoredTarget` of −log softmax(logits)[target]. Rows whose target is
 // ignored contribute nothing and get zero gradient. When every target is ignored the loss is 0
-// and all gradients are 0 (PyTorch returns NaN there).
+// and all gradients are 0 (PyTorch returns NaN there). The rows run in CKernels'
+// `cdz_cross_entropy` (vectorized exp, rows over both cores); the mean is summed here in
+// `Double`, in row order.
+
+import CKernels
 
 /// Softmax cross-entropy over the vocabulary, with its backward fused into one pass per row.
 public enum CrossEntropy {
@@ -12,14 +16,7 @@ public enum CrossEntropy {
         logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
         batchSize B: Int, sequenceLength T: Int, vocabularySize V: Int, ignoredTarget: Int32? = nil
     ) -> (loss: Float, count: Int) {
-        var total: Double = 0, counted = 0
-        for n in 0..<(B * T) where targets[n] != ignoredTarget {
-            let target = checked(targets[n], V)
-            let row = logits + n * V
-            total += Double(logSumExp(row, V) - row[target])
-            counted += 1
-        }
-        return (counted == 0 ? 0 : Float(total / Double(counted)), counted)
+        run(logitGradients: nil, logits: logits, targets: targets, rows: B * T, vocabularySize: V, ignoredTarget: ignoredTarget)
     }
 
     /// Writes (not accumulates: this is where backward starts) the gradient of the mean loss,
@@ -30,35 +27,24 @@ public enum CrossEntropy {
         logitGradients: UnsafeMutablePointer<Float>, logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
         batchSize B: Int, sequenceLength T: Int, vocabularySize V: Int, ignoredTarget: Int32? = nil
     ) -> (loss: Float, count: Int) {
+        run(logitGradients: logitGradients, logits: logits, targets: targets, rows: B * T, vocabularySize: V, ignoredTarget: ignoredTarget)
+    }
+
+    private static func run(
+        logitGradients: UnsafeMutablePointer<Float>?, logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>,
+        rows N: Int, vocabularySize V: Int, ignoredTarget: Int32?
+    ) -> (loss: Float, count: Int) {
         var counted = 0
-        for n in 0..<(B * T) where targets[n] != ignoredTarget { counted += 1 }
-        let inverseCount = counted == 0 ? 0 : 1 / Float(counted)
-        var total: Double = 0
-        for n in 0..<(B * T) {
-            let row = logits + n * V, drow = logitGradients + n * V
-            guard targets[n] != ignoredTarget else {
-                drow.update(repeating: 0, count: V)
-                continue
-            }
-            let target = checked(targets[n], V)
-            let lse = logSumExp(row, V)
-            total += Double(lse - row[target])
-            for v in 0..<V { drow[v] = Math.exp(row[v] - lse) * inverseCount }
-            drow[target] -= inverseCount
+        for n in 0..<N where targets[n] != ignoredTarget {
+            precondition(targets[n] >= 0 && Int(targets[n]) < V, "target \(targets[n]) outside the vocabulary 0..<\(V)")
+            counted += 1
         }
+        let scale = counted == 0 ? 0 : 1 / Float(counted)
+        // Targets are checked non-negative above, so −1 marks "nothing ignored" safely.
+        let losses = FloatBuffer(count: N)
+        cdz_cross_entropy(N, V, logits, targets, ignoredTarget ?? -1, scale, losses.pointer, logitGradients, MatrixMultiply.threads)
+        var total: Double = 0
+        for n in 0..<N { total += Double(losses.pointer[n]) }
         return (counted == 0 ? 0 : Float(total / Double(counted)), counted)
-    }
-
-    private static func logSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Float {
-        var maximum = -Float.infinity
-        for v in 0..<V { maximum = max(maximum, row[v]) }
-        var sum: Float = 0
-        for v in 0..<V { sum += Math.exp(row[v] - maximum) }
-        return maximum + Math.log(sum)
-    }
-
-    private static func checked(_ target: Int32, _ V: Int) -> Int {
-        precondition(target >= 0 && Int(target) < V, "target \(target) outside the vocabulary 0..<\(V)")
-        return Int(target)
     }
 }

@@ -3,6 +3,8 @@
 // PyTorch `nn.Linear(C, OC)`: output = input · weightᵀ + bias, weight in PyTorch's (out, in)
 // layout so that checkpoints exchange without transposes.
 
+import CKernels
+
 /// Fully connected layer; all products go through `MatrixMultiply.gemm`.
 public enum Linear {
     /// Writes output = input · weightᵀ + bias (no bias when `bias` is nil).
@@ -38,10 +40,7 @@ public enum Linear {
             transA: true, transB: false, M: OC, N: C, K: N, alpha: 1,
             a: outputGradient, lda: OC, b: input, ldb: C, beta: 1, c: weightGradient, ldc: C)
         if let biasGradient {
-            for n in 0..<N {
-                let dout = outputGradient + n * OC
-                for o in 0..<OC { biasGradient[o] += dout[o] }
-            }
+            cdz_sum_rows(N, OC, outputGradient, biasGradient, MatrixMultiply.threads)
         }
     }
 }

@@ -1,12 +1,14 @@
 // a (N), b (N), output (N) = a + b: any shape, elementwise
 
+import CKernels
+
 /// Residual connection: the sum of two equally shaped tensors.
 public enum Residual {
     /// Writes output = a + b. `output` may alias `a` or `b`.
     public static func forward(
         output: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>, b: UnsafePointer<Float>, count: Int
     ) {
-        for i in 0..<count { output[i] = a[i] + b[i] }
+        cdz_add(count, a, b, output, MatrixMultiply.threads)
     }
 
     /// Accumulates aGradient += outputGradient and bGradient += outputGradient. Neither may

@@ -153,9 +153,79 @@ float cdz_softmax(float *x, long n);
 
 /// Generation's attention: one query (NH·hs, contiguous) against T cached positions of k and
 /// v (position t, head h at `x[t·S + h·hs]`); out (NH·hs). `scores` is scratch of T floats.
-/// Single-threaded: at batch 1 a head's work is a few microseconds.
+/// Heads are split over threads once the cache is long enough to be worth it (the cache is
+/// read from memory like the weights; a head's result does not depend on the thread count).
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
-                          const float *v, long S, float *out, float *scores);
+                          const float *v, long S, float *out, float *scores, int threads);
+
+
+// MARK: - Layer kernels for training (layers.c, lstm_cell.c)
+//
+// Elementwise and row kernels of the layers, beside the GEMMs that dominate a step: in plain
+// Swift they ran on one thread with scalar libm calls (a third of a transformer step).
+// Rows (or elements) are split over threads; reductions across rows (weight and bias
+// gradients) sum fixed blocks of rows and then the blocks in a fixed order, so results are
+// bit-identical for every thread count. Accumulating outputs (+=) say so.
+
+/// LayerNorm over the C channels of each of N contiguous rows (PyTorch `nn.LayerNorm`, biased
+/// variance): out = (x − mean)·rstd·w + b with rstd = 1/√(var + eps); keeps mean[N], rstd[N].
+/// out may not alias x.
+void cdz_layernorm_forward(long N, long C, const float *x, const float *w, const float *b,
+                           float eps, float *out, float *mean, float *rstd, int threads);
+/// LayerNorm backward (llm.c's form): accumulates dx (N×C) += …, dw (C) += Σ dout·x̂,
+/// db (C) += Σ dout, given forward's x, mean and rstd.
+void cdz_layernorm_backward(long N, long C, const float *dout, const float *x, const float *w,
+                            const float *mean, const float *rstd, float *dx, float *dw,
+                            float *db, int threads);
+
+/// Exact GELU, out = x·Φ(x) with Φ(x) = ½(1 + erf(x/√2)) (PyTorch's approximate='none').
+/// erf is PyTorch's own vectorized form (Abramowitz–Stegun 7.1.26, |error| ≤ 1.5e-7).
+/// out may alias x.
+void cdz_gelu_forward(long n, const float *x, float *out, int threads);
+/// Accumulates dx += dout·(Φ(x) + x·φ(x)), φ the standard normal density.
+void cdz_gelu_backward(long n, const float *x, const float *dout, float *dx, int threads);
+
+/// out = a + b over n floats (out may alias a or b).
+void cdz_add(long n, const float *a, const float *b, float *out, int threads);
+/// Accumulates sum[C] += Σ over the N rows of x (N×C, contiguous): a bias gradient.
+void cdz_sum_rows(long N, long C, const float *x, float *sum, int threads);
+
+/// Softmax cross-entropy of N rows of V logits. For each row whose target is not `ignored`
+/// (pass −1 when none is), loss[n] = log Σ exp(logits) − logits[target]; ignored rows get
+/// loss 0. When dlogits is not NULL it is written (not accumulated): (softmax − onehot)·scale
+/// for counted rows, zeros for ignored ones. Targets must lie in 0 ..< V (the caller checks).
+void cdz_cross_entropy(long N, long V, const float *logits, const int32_t *targets,
+                       int32_t ignored, float scale, float *loss, float *dlogits, int threads);
+
+/// One time step of an LSTM layer (PyTorch gate order i, f, g, o) for B sequences. Row b of
+/// gates (4H floats at gates + b·ldg) holds the pre-activations on entry and the activated
+/// gates [σ(i) σ(f) tanh(g) σ(o)] on return; c = f⊙c_prev + i⊙g and h = o⊙tanh(c), row b at
+/// c + b·ldc, h + b·ldh, c_prev + b·ldp (c_prev NULL: a zero state).
+void cdz_lstm_cell_forward(long B, long H, float *gates, long ldg, const float *c_prev,
+                           long ldp, float *c, long ldc, float *h, long ldh, int threads);
+/// Backward of one step, given forward's activated gates, c and c_prev (NULL: zeros).
+/// dh (B×H, contiguous) is the gradient reaching h_t (the layer output's plus the carry from
+/// step t + 1); dc (B×H, contiguous) holds the carry from step t + 1 on entry and dc_{t−1}
+/// (= dc_t ⊙ f) on return. Writes the pre-activation gradients dgates (row b at dgates + b·lddg).
+void cdz_lstm_cell_backward(long B, long H, const float *gates, long ldg, const float *c,
+                            long ldc, const float *c_prev, long ldp, const float *dh, float *dc,
+                            float *dgates, long lddg, int threads);
+
+/// Plain loops with libm (erff, expf, tanhf), sums in double: the references.
+void cdz_layernorm_forward_ref(long N, long C, const float *x, const float *w, const float *b,
+                               float eps, float *out, float *mean, float *rstd);
+void cdz_layernorm_backward_ref(long N, long C, const float *dout, const float *x,
+                                const float *w, const float *mean, const float *rstd, float *dx,
+                                float *dw, float *db);
+void cdz_gelu_forward_ref(long n, const float *x, float *out);
+void cdz_gelu_backward_ref(long n, const float *x, const float *dout, float *dx);
+void cdz_cross_entropy_ref(long N, long V, const float *logits, const int32_t *targets,
+                           int32_t ignored, float scale, float *loss, float *dlogits);
+void cdz_lstm_cell_forward_ref(long B, long H, float *gates, long ldg, const float *c_prev,
+                               long ldp, float *c, long ldc, float *h, long ldh);
+void cdz_lstm_cell_backward_ref(long B, long H, const float *gates, long ldg, const float *c,
+                                long ldc, const float *c_prev, long ldp, const float *dh,
+                                float *dc, float *dgates, long lddg);
 
 #ifdef __cplusplus
 }

@@ -80,7 +80,7 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
         query.multiply(hidden, into: q.pointer, bias: w + p.attention.query.bias)
         key.multiply(hidden, into: keys.pointer + t * H, bias: w + p.attention.key.bias)
         value.multiply(hidden, into: values.pointer + t * H, bias: w + p.attention.value.bias)
-        cdz_attention_decode(t + 1, 1, H, q.pointer, keys.pointer, values.pointer, H, attended.pointer, scores.pointer)
+        cdz_attention_decode(t + 1, 1, H, q.pointer, keys.pointer, values.pointer, H, attended.pointer, scores.pointer, MatrixMultiply.threads)
         output.multiply(attended.pointer, into: projected.pointer, bias: w + p.attention.output.bias)
         for i in 0..<H { projected.pointer[i] += hidden[i] }
         head.multiply(projected.pointer, into: logits.pointer, bias: w + p.head.bias)

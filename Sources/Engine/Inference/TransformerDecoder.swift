@@ -62,7 +62,7 @@ public final class TransformerDecoder: IncrementalDecoder {
             let k = keys[l].pointer, v = values[l].pointer
             (k + t * C).update(from: qkv.pointer + C, count: C)
             (v + t * C).update(from: qkv.pointer + 2 * C, count: C)
-            cdz_attention_decode(t + 1, c.heads, C / c.heads, qkv.pointer, k, v, C, attended.pointer, scores.pointer)
+            cdz_attention_decode(t + 1, c.heads, C / c.heads, qkv.pointer, k, v, C, attended.pointer, scores.pointer, MatrixMultiply.threads)
             m.proj.multiply(attended.pointer, into: projected.pointer, bias: w + block.proj.bias)
             for i in 0..<C { h[i] += projected.pointer[i] }
             layerNorm(h, block.ln2, w)
