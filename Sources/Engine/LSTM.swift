@@ -8,6 +8,10 @@
 //   c_t = f ⊙ c_{t-1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)
 // A stack is layers called in turn, layer k's output the input of layer k + 1.
 // Forward caches the activated gates and the cells; backward is backpropagation through time.
+// Per time step the matrix products are cdz_sgemm and the elementwise cell (σ, tanh, the
+// state update and its backward) is one cdz_lstm_cell_* call covering all B sequences.
+
+import CKernels
 
 /// One LSTM layer over a whole sequence.
 public enum LSTM {
@@ -44,30 +48,22 @@ public enum LSTM {
                     a: initialHidden, lda: H, b: weightHiddenHidden, ldb: H,
                     beta: 1, c: gates, ldc: T * G)
             }
-            for b in 0..<B {
-                let n = b * T + t
-                let gate = gates + n * G, c = cells + n * H, h = output + n * H
-                let previousCell: UnsafePointer<Float>? = t > 0 ? UnsafePointer(cells + (n - 1) * H) : initialCell.map { $0 + b * H }
-                for u in 0..<H {
-                    let i = Math.sigmoid(gate[u])
-                    let f = Math.sigmoid(gate[H + u])
-                    let g = Math.tanh(gate[2 * H + u])
-                    let o = Math.sigmoid(gate[3 * H + u])
-                    gate[u] = i
-                    gate[H + u] = f
-                    gate[2 * H + u] = g
-                    gate[3 * H + u] = o
-                    c[u] = f * (previousCell?[u] ?? 0) + i * g
-                    h[u] = o * Math.tanh(c[u])
-                }
-            }
+            // The gate nonlinearities and the new state of all B sequences (`cdz_lstm_cell_forward`,
+            // vectorized σ and tanh); row b of step t is at b·T + t, hence the strides.
+            let previousCell: UnsafePointer<Float>? = t > 0 ? UnsafePointer(cells + (t - 1) * H) : initialCell
+            cdz_lstm_cell_forward(
+                B, H, gates + t * G, T * G, previousCell, t > 0 ? T * H : H,
+                cells + t * H, T * H, output + t * H, T * H, MatrixMultiply.threads)
         }
     }
 
     /// Backpropagation through time. Accumulates into the four parameter gradients and into
     /// inputGradient (skipped when nil); the initial state gets no gradient (training windows
-    /// start from zeros). Pass the same initial state as forward. Allocates its (B, T, 4H)
-    /// gate-gradient scratch per call: one allocation per step, none per element.
+    /// start from zeros). Pass the same initial state as forward. `gateScratch`, when given,
+    /// holds the (B, T, 4H) gate gradients (a model passes one buffer for every layer and step;
+    /// it need not be zeroed: every element is written before it is read); without it, and for
+    /// the two (B, H) carries and the 4H bias sum, the call allocates: a few allocations per
+    /// step, none per element or time step.
     public static func backward(
         inputGradient: UnsafeMutablePointer<Float>?,
         weightInputHiddenGradient: UnsafeMutablePointer<Float>, weightHiddenHiddenGradient: UnsafeMutablePointer<Float>,
@@ -76,40 +72,32 @@ public enum LSTM {
         output: UnsafePointer<Float>, cells: UnsafePointer<Float>, gates: UnsafePointer<Float>, input: UnsafePointer<Float>,
         weightInputHidden: UnsafePointer<Float>, weightHiddenHidden: UnsafePointer<Float>,
         initialHidden: UnsafePointer<Float>? = nil, initialCell: UnsafePointer<Float>? = nil,
+        gateScratch: UnsafeMutablePointer<Float>? = nil,
         batchSize B: Int, sequenceLength T: Int, inputSize I: Int, hiddenSize H: Int
     ) {
         let G = 4 * H
         // Pre-activation gradients of every step, kept for the weight products after the loop,
         // and the gradients carried from step t to step t - 1.
-        let gateGradients = FloatBuffer(count: B * T * G)
+        let ownScratch = gateScratch == nil ? FloatBuffer(count: B * T * G) : nil
         let hiddenCarry = FloatBuffer(count: B * H), cellCarry = FloatBuffer(count: B * H)
-        let dgates = gateGradients.pointer, dhNext = hiddenCarry.pointer, dcNext = cellCarry.pointer
+        let dgates = gateScratch ?? ownScratch!.pointer, dhNext = hiddenCarry.pointer, dcNext = cellCarry.pointer
+        // dh_t = the output's gradient at t + the carry dgates_{t+1} · W_hh, formed in place:
+        // the output's rows are copied in and the product added to them (beta 1).
+        func loadOutputGradient(step t: Int) {
+            for b in 0..<B { (dhNext + b * H).update(from: outputGradient + (b * T + t) * H, count: H) }
+        }
+        loadOutputGradient(step: T - 1)
         for t in stride(from: T - 1, through: 0, by: -1) {
-            for b in 0..<B {
-                let n = b * T + t
-                let gate = gates + n * G, dgate = dgates + n * G
-                let c = cells + n * H, dout = outputGradient + n * H
-                let previousCell: UnsafePointer<Float>? = t > 0 ? cells + (n - 1) * H : initialCell.map { $0 + b * H }
-                let dh = dhNext + b * H, dc = dcNext + b * H
-                for u in 0..<H {
-                    let i = gate[u], f = gate[H + u], g = gate[2 * H + u], o = gate[3 * H + u]
-                    let tanhC = Math.tanh(c[u])
-                    let dhTotal = dout[u] + dh[u]
-                    let dcTotal = dc[u] + dhTotal * o * (1 - tanhC * tanhC)
-                    let di = dcTotal * g, df = dcTotal * (previousCell?[u] ?? 0)
-                    let dg = dcTotal * i, dO = dhTotal * tanhC
-                    dc[u] = dcTotal * f
-                    dgate[u] = di * i * (1 - i)
-                    dgate[H + u] = df * f * (1 - f)
-                    dgate[2 * H + u] = dg * (1 - g * g)
-                    dgate[3 * H + u] = dO * o * (1 - o)
-                }
-            }
-            // dh_{t-1} = dgates_t · W_hh, overwriting the carry consumed above.
+            // Pre-activation gradients of step t and dc_{t-1} = dc_t ⊙ f (`cdz_lstm_cell_backward`).
+            let previousCell: UnsafePointer<Float>? = t > 0 ? cells + (t - 1) * H : initialCell
+            cdz_lstm_cell_backward(
+                B, H, gates + t * G, T * G, cells + t * H, T * H, previousCell, t > 0 ? T * H : H,
+                dhNext, dcNext, dgates + t * G, T * G, MatrixMultiply.threads)
             if t > 0 {
+                loadOutputGradient(step: t - 1)
                 MatrixMultiply.gemm(
                     transA: false, transB: false, M: B, N: H, K: G, alpha: 1,
-                    a: dgates + t * G, lda: T * G, b: weightHiddenHidden, ldb: H, beta: 0, c: dhNext, ldc: H)
+                    a: dgates + t * G, lda: T * G, b: weightHiddenHidden, ldb: H, beta: 1, c: dhNext, ldc: H)
             }
         }
         // dW_hh += Σ_t dgates_tᵀ · h_{t-1}, one product per sequence (its rows are contiguous).
@@ -127,13 +115,11 @@ public enum LSTM {
         MatrixMultiply.gemm(
             transA: true, transB: false, M: G, N: I, K: B * T, alpha: 1,
             a: dgates, lda: G, b: input, ldb: I, beta: 1, c: weightInputHiddenGradient, ldc: I)
-        for n in 0..<(B * T) {
-            let dgate = dgates + n * G
-            for o in 0..<G {
-                biasInputHiddenGradient[o] += dgate[o]
-                biasHiddenHiddenGradient[o] += dgate[o]
-            }
-        }
+        // Both biases get Σ_n dgates_n: summed once (threaded, `cdz_sum_rows`), added twice.
+        let biasGradient = FloatBuffer(count: G)
+        cdz_sum_rows(B * T, G, dgates, biasGradient.pointer, MatrixMultiply.threads)
+        cdz_add(G, biasInputHiddenGradient, biasGradient.pointer, biasInputHiddenGradient, 1)
+        cdz_add(G, biasHiddenHiddenGradient, biasGradient.pointer, biasHiddenHiddenGradient, 1)
         if let inputGradient {
             MatrixMultiply.gemm(
                 transA: false, transB: false, M: B * T, N: I, K: G, alpha: 1,

@@ -78,6 +78,7 @@ public final class LSTMAttentionModel: LanguageModel {
         let logits, logitGradients: FloatBuffer                    // (B, T, V)
         let attendedGradient, embeddedGradient: FloatBuffer
         let hiddenGradients: (FloatBuffer, FloatBuffer)            // ping-pong between LSTM layers, (B, T, H)
+        let gateGradients: FloatBuffer                             // LSTM.backward's scratch, (B, T, 4H)
 
         init(batchSize B: Int, sequenceLength T: Int, _ c: LSTMAttentionConfiguration) {
             (batchSize, sequenceLength) = (B, T)
@@ -91,6 +92,7 @@ public final class LSTMAttentionModel: LanguageModel {
             (logits, logitGradients) = (FloatBuffer(count: N * V), FloatBuffer(count: N * V))
             (attendedGradient, embeddedGradient) = (FloatBuffer(count: N * H), FloatBuffer(count: N * E))
             hiddenGradients = (FloatBuffer(count: N * H), FloatBuffer(count: N * H))
+            gateGradients = FloatBuffer(count: N * 4 * H)
         }
     }
 
@@ -179,6 +181,7 @@ public final class LSTMAttentionModel: LanguageModel {
                           outputGradient: outputGradient.pointer, output: a.outputs[k].pointer, cells: a.cells[k].pointer,
                           gates: a.gates[k].pointer, input: k == 0 ? a.embedded.pointer : a.outputs[k - 1].pointer,
                           weightInputHidden: w + r.weightInputHidden, weightHiddenHidden: w + r.weightHiddenHidden,
+                          gateScratch: a.gateGradients.pointer,
                           batchSize: B, sequenceLength: T, inputSize: r.inputSize, hiddenSize: H)
             swap(&outputGradient, &inputGradient)
         }
