@@ -18,6 +18,7 @@
 // the same sequence of operations whatever the thread count: results are bit-identical.
 // The price is that each thread packs the shared operand itself (B for row bands), which
 // costs K·N copies per thread against M·N·K/threads multiply-adds.
+#include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 
@@ -27,6 +28,40 @@ static void scale_c(long M, long N, float beta, float *C, long ldc) {
         if (beta == 0.0f) memset(c, 0, (size_t)N * sizeof(float));
         else if (beta != 1.0f)
             for (long j = 0; j < N; j++) c[j] *= beta;
+    }
+}
+
+/// The loops inside one (jc, pc) block: C[0 ..< M, jr0 ..< jr1] (+)= alpha·op(A)[:, pc ..< pc+kc]
+/// · Bp, where Bp is the packed block whose first panel holds column 0 of C as passed.
+/// jr0 is a multiple of NR. `b` is the beta in force for this pc block.
+static void block_product(const cdz_gemm_impl *im, int tA, long M, long jr0, long jr1, long pc,
+                          long kc, float alpha, const float *A, long lda, const char *Bp,
+                          float b, float *C, long ldc, char *Ap, float *tile) {
+    const int MR = im->MR, NR = im->NR;
+    const long kcp = (kc + im->kpack - 1) / im->kpack * im->kpack;
+    for (long ic = 0; ic < M; ic += im->MC) {
+        const long mc = CDZ_MIN((long)im->MC, M - ic);
+        im->pack_a(tA, A, lda, ic, pc, mc, kc, Ap);
+        for (long jr = jr0; jr < jr1; jr += NR) {
+            const int nr = (int)CDZ_MIN((long)NR, jr1 - jr);
+            const char *bp = Bp + (size_t)(jr / NR) * kcp * NR * im->esize;
+            for (long ir = 0; ir < mc; ir += MR) {
+                const int mr = (int)CDZ_MIN((long)MR, mc - ir);
+                const char *ap = Ap + (size_t)(ir / MR) * kcp * MR * im->esize;
+                float *c = C + (ic + ir) * ldc + jr;
+                if (mr == MR && nr == NR) {
+                    im->kernel(kcp, ap, bp, c, ldc, alpha, b);
+                    continue;
+                }
+                im->kernel(kcp, ap, bp, tile, NR, 1.0f, 0.0f);
+                for (int i = 0; i < mr; i++)
+                    for (int j = 0; j < nr; j++) {
+                        float *cij = c + i * ldc + j;
+                        const float t = alpha * tile[i * NR + j];
+                        *cij = b == 0.0f ? t : t + b * *cij;
+                    }
+            }
+        }
     }
 }
 
@@ -46,33 +81,94 @@ static int gemm_serial(const cdz_gemm_impl *im, int tA, int tB, long M, long N, 
         const long nc = CDZ_MIN((long)im->NC, N - jc);
         for (long pc = 0; pc < K; pc += im->KC) {
             const long kc = CDZ_MIN((long)im->KC, K - pc);
-            const long kcp = (kc + im->kpack - 1) / im->kpack * im->kpack;
-            const float b = pc == 0 ? beta : 1.0f;
             im->pack_b(tB, B, ldb, pc, jc, kc, nc, Bp);
-            for (long ic = 0; ic < M; ic += im->MC) {
-                const long mc = CDZ_MIN((long)im->MC, M - ic);
-                im->pack_a(tA, A, lda, ic, pc, mc, kc, Ap);
-                for (long jr = 0; jr < nc; jr += NR) {
-                    const int nr = (int)CDZ_MIN((long)NR, nc - jr);
-                    const char *bp = Bp + (size_t)(jr / NR) * kcp * NR * im->esize;
-                    for (long ir = 0; ir < mc; ir += MR) {
-                        const int mr = (int)CDZ_MIN((long)MR, mc - ir);
-                        const char *ap = Ap + (size_t)(ir / MR) * kcp * MR * im->esize;
-                        float *c = C + (ic + ir) * ldc + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            im->kernel(kcp, ap, bp, c, ldc, alpha, b);
-                            continue;
-                        }
-                        im->kernel(kcp, ap, bp, tile, NR, 1.0f, 0.0f);
-                        for (int i = 0; i < mr; i++)
-                            for (int j = 0; j < nr; j++) {
-                                float *cij = c + i * ldc + j;
-                                const float t = alpha * tile[i * NR + j];
-                                *cij = b == 0.0f ? t : t + b * *cij;
-                            }
-                    }
-                }
+            block_product(im, tA, M, 0, nc, pc, kc, alpha, A, lda, Bp, pc == 0 ? beta : 1.0f,
+                          C + jc, ldc, Ap, tile);
+        }
+    }
+    return 1;
+}
+
+// MARK: op(B) packed once
+
+struct cdz_packed_b {
+    const cdz_gemm_impl *im;
+    long K, N;
+    const float *B; // the source, for the paths that cannot use the packed copy
+    long ldb;
+    int tB;
+    long kblocks, nblocks;
+    char *data; // blocks in (jc, pc) order, each as pack_b writes it
+    size_t *offset; // nblocks × kblocks byte offsets into data
+};
+
+cdz_packed_b *cdz_gemm_pack_b(const cdz_gemm_impl *im, int tB, long K, long N, const float *B,
+                              long ldb) {
+    if (K <= 0 || N <= 0) return NULL;
+    cdz_packed_b *P = calloc(1, sizeof *P);
+    if (!P) return NULL;
+    P->im = im, P->K = K, P->N = N, P->B = B, P->ldb = ldb, P->tB = tB;
+    P->kblocks = (K + im->KC - 1) / im->KC;
+    P->nblocks = (N + im->NC - 1) / im->NC;
+    P->offset = malloc(sizeof(size_t) * (size_t)(P->kblocks * P->nblocks));
+    size_t total = 0;
+    if (P->offset)
+        for (long jb = 0; jb < P->nblocks; jb++)
+            for (long pb = 0; pb < P->kblocks; pb++) {
+                const long nc = CDZ_MIN((long)im->NC, N - jb * im->NC);
+                const long kc = CDZ_MIN((long)im->KC, K - pb * im->KC);
+                const long kcp = (kc + im->kpack - 1) / im->kpack * im->kpack;
+                const long ncp = (nc + im->NR - 1) / im->NR * im->NR;
+                P->offset[jb * P->kblocks + pb] = total;
+                total += (size_t)(kcp * ncp * im->esize + 63) / 64 * 64;
             }
+    P->data = P->offset ? aligned_alloc(64, total) : NULL;
+    if (!P->data) {
+        cdz_sgemm_packed_b_free(P);
+        return NULL;
+    }
+    for (long jb = 0; jb < P->nblocks; jb++)
+        for (long pb = 0; pb < P->kblocks; pb++) {
+            const long nc = CDZ_MIN((long)im->NC, N - jb * im->NC);
+            const long kc = CDZ_MIN((long)im->KC, K - pb * im->KC);
+            im->pack_b(tB, B, ldb, pb * im->KC, jb * im->NC, kc, nc,
+                       P->data + P->offset[jb * P->kblocks + pb]);
+        }
+    return P;
+}
+
+void cdz_sgemm_packed_b_free(cdz_packed_b *P) {
+    if (!P) return;
+    free(P->offset);
+    free(P->data);
+    free(P);
+}
+
+const cdz_gemm_impl *cdz_packed_b_impl(const cdz_packed_b *P) { return P->im; }
+
+void cdz_packed_b_source(const cdz_packed_b *P, int *tB, long *K, long *N, const float **B,
+                         long *ldb) {
+    *tB = P->tB, *K = P->K, *N = P->N, *B = P->B, *ldb = P->ldb;
+}
+
+/// C[0 ..< M, j0 ..< j1] from the packed blocks; j0 a multiple of NR.
+static int gemm_serial_packed(const cdz_packed_b *P, int tA, long M, long j0, long j1,
+                              float alpha, const float *A, long lda, float beta, float *C,
+                              long ldc) {
+    const cdz_gemm_impl *im = P->im;
+    const long kcmax = CDZ_MIN((long)im->KC, (P->K + im->kpack - 1) / im->kpack * im->kpack);
+    const long mcmax = CDZ_MIN((long)im->MC, (M + im->MR - 1) / im->MR * im->MR);
+    char *Ap = cdz_workspace(0, (size_t)(mcmax * kcmax * im->esize));
+    if (!Ap) return 0;
+    float tile[32 * 32] __attribute__((aligned(64)));
+    for (long jb = j0 / im->NC; jb < P->nblocks && jb * im->NC < j1; jb++) {
+        const long jc = jb * im->NC, nc = CDZ_MIN((long)im->NC, P->N - jc);
+        const long lo = CDZ_MAX(j0, jc) - jc, hi = CDZ_MIN(j1, jc + nc) - jc;
+        for (long pb = 0; pb < P->kblocks; pb++) {
+            const long pc = pb * im->KC, kc = CDZ_MIN((long)im->KC, P->K - pc);
+            block_product(im, tA, M, lo, hi, pc, kc, alpha, A, lda,
+                          P->data + P->offset[jb * P->kblocks + pb], pc == 0 ? beta : 1.0f,
+                          C + jc, ldc, Ap, tile);
         }
     }
     return 1;
@@ -91,6 +187,7 @@ typedef struct {
     float *C;
     long ldc;
     int split_rows;
+    const cdz_packed_b *packed; // op(B) packed once (then B is unused), or NULL
 } gemm_job;
 
 static void gemm_share(void *ctx, int tid, int nt) {
@@ -113,6 +210,16 @@ static void gemm_share(void *ctx, int tid, int nt) {
         B += j->tB ? lo * j->ldb : lo;
         C += lo;
     }
+    if (j->packed) {
+        // Row bands read every column; column bands start on a multiple of NR (unit).
+        const long j0 = j->split_rows ? 0 : lo, j1 = j->split_rows ? j->N : hi;
+        float *Cb = j->split_rows ? C : j->C;
+        // Out of memory for packing A: the plain loop on the source of the packed B.
+        if (!gemm_serial_packed(j->packed, j->tA, M, j0, j1, j->alpha, A, j->lda, j->beta, Cb, j->ldc))
+            cdz_sgemm_ref(j->tA, j->tB, M, j1 - j0, j->K, j->alpha, A, j->lda,
+                          j->tB ? j->B + j0 * j->ldb : j->B + j0, j->ldb, j->beta, Cb + j0, j->ldc);
+        return;
+    }
     // Out of memory for the packing buffers (detected before C is touched): plain loop.
     if (!gemm_serial(j->im, j->tA, j->tB, M, N, j->K, j->alpha, A, j->lda, B, j->ldb, j->beta,
                      C, j->ldc))
@@ -128,8 +235,21 @@ void cdz_gemm_run(const cdz_gemm_impl *im, int tA, int tB, long M, long N, long 
         scale_c(M, N, beta, C, ldc);
         return;
     }
-    gemm_job j = {im, tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, M >= N};
+    gemm_job j = {im, tA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, M >= N, NULL};
     // Work estimate in ns at ~40 multiply-adds per ns (≈ 80 GFLOP/s).
+    const int nt = cdz_pick_threads(threads, (double)M * N * K / 40.0);
+    cdz_parallel(nt, gemm_share, &j);
+}
+
+void cdz_gemm_run_packed(const cdz_packed_b *P, int transA, long M, float alpha, const float *A,
+                         long lda, float beta, float *C, long ldc, int threads) {
+    const long N = P->N, K = P->K;
+    if (M <= 0) return;
+    if (alpha == 0.0f) {
+        scale_c(M, N, beta, C, ldc);
+        return;
+    }
+    gemm_job j = {P->im, transA, P->tB, M, N, K, alpha, A, lda, P->B, P->ldb, beta, C, ldc, M >= N, P};
     const int nt = cdz_pick_threads(threads, (double)M * N * K / 40.0);
     cdz_parallel(nt, gemm_share, &j);
 }

@@ -152,3 +152,21 @@ void cdz_sgemm(bool transA, bool transB, long M, long N, long K, float alpha, co
     cdz_gemm_run(sgemm_impl(), transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc,
                  threads);
 }
+
+cdz_packed_b *cdz_sgemm_pack_b(bool transB, long K, long N, const float *B, long ldb) {
+    return cdz_gemm_pack_b(sgemm_impl(), transB, K, N, B, ldb);
+}
+
+void cdz_sgemm_packed(bool transA, long M, float alpha, const float *A, long lda,
+                      const cdz_packed_b *P, float beta, float *C, long ldc, int threads) {
+    int tB;
+    long K, N, ldb;
+    const float *B;
+    cdz_packed_b_source(P, &tB, &K, &N, &B, &ldb);
+    // Another path now (cdz_set_isa) or one row (GEMV's territory): the ordinary product.
+    if (cdz_packed_b_impl(P) != sgemm_impl() || M == 1) {
+        cdz_sgemm(transA, tB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, threads);
+        return;
+    }
+    cdz_gemm_run_packed(P, transA, M, alpha, A, lda, beta, C, ldc, threads);
+}

@@ -90,6 +90,17 @@ void cdz_gemm_run(const cdz_gemm_impl *impl, int transA, int transB, long M, lon
                   float alpha, const float *A, long lda, const float *B, long ldb, float beta,
                   float *C, long ldc, int threads);
 
+/// op(B) packed once with `im`'s packer (cdz_sgemm_pack_b); NULL when K or N is 0 or memory is out.
+cdz_packed_b *cdz_gemm_pack_b(const cdz_gemm_impl *im, int tB, long K, long N, const float *B,
+                              long ldb);
+/// The implementation a packed B was made for, and its source operand.
+const cdz_gemm_impl *cdz_packed_b_impl(const cdz_packed_b *P);
+void cdz_packed_b_source(const cdz_packed_b *P, int *tB, long *K, long *N, const float **B,
+                         long *ldb);
+/// cdz_gemm_run with op(B) from P (made with the same implementation).
+void cdz_gemm_run_packed(const cdz_packed_b *P, int transA, long M, float alpha, const float *A,
+                         long lda, float beta, float *C, long ldc, int threads);
+
 /// fp32 implementations (gemm_f32_*.c); NULL when not compiled for this architecture.
 extern const cdz_gemm_impl cdz_sgemm_portable;
 #if CDZ_X86

@@ -27,7 +27,7 @@ public enum EncoderBlock {
         output: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>, lengths: [Int],
         parameters w: UnsafePointer<Float>, layout p: Parameters, shape: Shape, activations a: Activations, scratch s: Scratch
     ) {
-        let (B, T, C, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.feedForwardChannels)
+        let (B, T, C) = (shape.batchSize, shape.sequenceLength, shape.channels)
         precondition(lengths.count == B && lengths.allSatisfy { (0...T).contains($0) }, "lengths must be B values in 0...T")
         LayerNorm.forward(output: a.ln1.pointer, mean: a.ln1Mean.pointer, reciprocalStandardDeviation: a.ln1ReciprocalStd.pointer,
                           input: x, weight: w + p.ln1.weight, bias: w + p.ln1.bias, batchSize: B, sequenceLength: T, channels: C)
@@ -40,12 +40,7 @@ public enum EncoderBlock {
         LayerNorm.forward(output: a.ln2.pointer, mean: a.ln2Mean.pointer, reciprocalStandardDeviation: a.ln2ReciprocalStd.pointer,
                           input: a.afterAttention.pointer, weight: w + p.ln2.weight, bias: w + p.ln2.bias,
                           batchSize: B, sequenceLength: T, channels: C)
-        Linear.forward(output: a.hidden.pointer, input: a.ln2.pointer, weight: w + p.fc1.weight, bias: w + p.fc1.bias,
-                       batchSize: B, sequenceLength: T, inputChannels: C, outputChannels: F)
-        GELU.forward(output: a.activated.pointer, input: a.hidden.pointer, count: B * T * F)
-        Linear.forward(output: s.projection.pointer, input: a.activated.pointer, weight: w + p.fc2.weight, bias: w + p.fc2.bias,
-                       batchSize: B, sequenceLength: T, inputChannels: F, outputChannels: C)
-        Residual.forward(output: output, a: a.afterAttention.pointer, b: s.projection.pointer, count: B * T * C)
+        TransformerBlock.feedForward(output: output, parameters: w, layout: p, shape: shape, activations: a, scratch: s)
     }
 
     /// `residualGradient` holds the gradient of the block's output on entry and that of its
@@ -56,21 +51,10 @@ public enum EncoderBlock {
         residualGradient dx: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>,
         lengths: [Int], parameters w: UnsafePointer<Float>, layout p: Parameters, shape: Shape, activations a: Activations, scratch s: Scratch
     ) {
-        let (B, T, C, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.feedForwardChannels)
-        for buffer in [s.normalizedGradient, s.qkvGradient, s.attendedGradient, s.hiddenGradient, s.activatedGradient] { buffer.zero() }
-        // MLP branch, reversed.
-        Linear.backward(inputGradient: s.activatedGradient.pointer, weightGradient: g + p.fc2.weight, biasGradient: g + p.fc2.bias,
-                        outputGradient: dx, input: a.activated.pointer, weight: w + p.fc2.weight,
-                        batchSize: B, sequenceLength: T, inputChannels: F, outputChannels: C)
-        GELU.backward(inputGradient: s.hiddenGradient.pointer, outputGradient: s.activatedGradient.pointer,
-                      input: a.hidden.pointer, count: B * T * F)
-        Linear.backward(inputGradient: s.normalizedGradient.pointer, weightGradient: g + p.fc1.weight, biasGradient: g + p.fc1.bias,
-                        outputGradient: s.hiddenGradient.pointer, input: a.ln2.pointer, weight: w + p.fc1.weight,
-                        batchSize: B, sequenceLength: T, inputChannels: C, outputChannels: F)
-        LayerNorm.backward(inputGradient: dx, weightGradient: g + p.ln2.weight, biasGradient: g + p.ln2.bias,
-                           outputGradient: s.normalizedGradient.pointer, input: a.afterAttention.pointer, weight: w + p.ln2.weight,
-                           mean: a.ln2Mean.pointer, reciprocalStandardDeviation: a.ln2ReciprocalStd.pointer,
-                           batchSize: B, sequenceLength: T, channels: C)
+        let (B, T, C) = (shape.batchSize, shape.sequenceLength, shape.channels)
+        for buffer in [s.qkvGradient, s.attendedGradient] { buffer.zero() }
+        TransformerBlock.feedForwardBackward(residualGradient: dx, gradients: g, parameters: w, layout: p, shape: shape,
+                                             activations: a, scratch: s)
         // Attention branch, reversed; dx now holds the gradient of x2.
         s.normalizedGradient.zero()
         Linear.backward(inputGradient: s.attendedGradient.pointer, weightGradient: g + p.proj.weight, biasGradient: g + p.proj.bias,

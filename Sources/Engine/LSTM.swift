@@ -35,13 +35,13 @@ public enum LSTM {
         MatrixMultiply.gemm(
             transA: false, transB: true, M: B * T, N: G, K: I, alpha: 1,
             a: input, lda: I, b: weightInputHidden, ldb: I, beta: 1, c: gates, ldc: G)
+        // W_hhᵀ packed once for the T − 1 small products below.
+        let recurrent = T > 1 ? PackedMatrix(transB: true, K: H, N: G, b: weightHiddenHidden, ldb: H) : nil
         for t in 0..<T {
             // The recurrent half: (B, H) · W_hhᵀ into row t of every sequence (stride T · 4H).
-            if t > 0 {
-                MatrixMultiply.gemm(
-                    transA: false, transB: true, M: B, N: G, K: H, alpha: 1,
-                    a: output + (t - 1) * H, lda: T * H, b: weightHiddenHidden, ldb: H,
-                    beta: 1, c: gates + t * G, ldc: T * G)
+            if t > 0, let recurrent {
+                recurrent.multiply(transA: false, M: B, alpha: 1, a: output + (t - 1) * H, lda: T * H,
+                                   beta: 1, c: gates + t * G, ldc: T * G)
             } else if let initialHidden {
                 MatrixMultiply.gemm(
                     transA: false, transB: true, M: B, N: G, K: H, alpha: 1,
@@ -87,17 +87,18 @@ public enum LSTM {
             for b in 0..<B { (dhNext + b * H).update(from: outputGradient + (b * T + t) * H, count: H) }
         }
         loadOutputGradient(step: T - 1)
+        // W_hh packed once for the T − 1 small products dh_{t-1} += dgates_t · W_hh.
+        let recurrent = T > 1 ? PackedMatrix(transB: false, K: G, N: H, b: weightHiddenHidden, ldb: H) : nil
         for t in stride(from: T - 1, through: 0, by: -1) {
             // Pre-activation gradients of step t and dc_{t-1} = dc_t ⊙ f (`cdz_lstm_cell_backward`).
             let previousCell: UnsafePointer<Float>? = t > 0 ? cells + (t - 1) * H : initialCell
             cdz_lstm_cell_backward(
                 B, H, gates + t * G, T * G, cells + t * H, T * H, previousCell, t > 0 ? T * H : H,
                 dhNext, dcNext, dgates + t * G, T * G, MatrixMultiply.threads)
-            if t > 0 {
+            if t > 0, let recurrent {
                 loadOutputGradient(step: t - 1)
-                MatrixMultiply.gemm(
-                    transA: false, transB: false, M: B, N: H, K: G, alpha: 1,
-                    a: dgates + t * G, lda: T * G, b: weightHiddenHidden, ldb: H, beta: 1, c: dhNext, ldc: H)
+                recurrent.multiply(transA: false, M: B, alpha: 1, a: dgates + t * G, lda: T * G,
+                                   beta: 1, c: dhNext, ldc: H)
             }
         }
         // dW_hh += Σ_t dgates_tᵀ · h_{t-1}, one product per sequence (its rows are contiguous).

@@ -28,7 +28,7 @@ public enum TransformerBlock {
         let attended, logSumExp: FloatBuffer                 // (B, T, C), (B, NH, T)
         let afterAttention: FloatBuffer                      // x2, (B, T, C)
         let ln2, ln2Mean, ln2ReciprocalStd: FloatBuffer      // (B, T, C), (B, T), (B, T)
-        let hidden, activated: FloatBuffer                   // fc1 output and its GELU, (B, T, F)
+        let hidden: FloatBuffer                              // fc1 output, (B, T, F); its GELU is recomputed in backward
 
         public init(_ shape: Shape) {
             let (N, C, F) = (shape.batchSize * shape.sequenceLength, shape.channels, shape.feedForwardChannels)
@@ -37,7 +37,7 @@ public enum TransformerBlock {
             (attended, logSumExp) = (FloatBuffer(count: N * C), FloatBuffer(count: N * shape.heads))
             afterAttention = FloatBuffer(count: N * C)
             (ln2, ln2Mean, ln2ReciprocalStd) = (FloatBuffer(count: N * C), FloatBuffer(count: N), FloatBuffer(count: N))
-            (hidden, activated) = (FloatBuffer(count: N * F), FloatBuffer(count: N * F))
+            hidden = FloatBuffer(count: N * F)
         }
     }
 
@@ -45,13 +45,17 @@ public enum TransformerBlock {
     public final class Scratch {
         let projection: FloatBuffer                          // proj and fc2 outputs before the residual add, (B, T, C)
         let normalizedGradient, qkvGradient, attendedGradient: FloatBuffer
-        let hiddenGradient, activatedGradient: FloatBuffer
+        /// GELU(hidden): written in forward for fc2 and again in backward for fc2's weight
+        /// gradient (a (B, T, F) buffer per block saved for one cheap elementwise pass), then
+        /// reused for the gradient of fc1's output.
+        let activated: FloatBuffer
+        let activatedGradient: FloatBuffer
 
         public init(_ shape: Shape) {
             let (N, C, F) = (shape.batchSize * shape.sequenceLength, shape.channels, shape.feedForwardChannels)
             projection = FloatBuffer(count: N * C)
             (normalizedGradient, qkvGradient, attendedGradient) = (FloatBuffer(count: N * C), FloatBuffer(count: N * 3 * C), FloatBuffer(count: N * C))
-            (hiddenGradient, activatedGradient) = (FloatBuffer(count: N * F), FloatBuffer(count: N * F))
+            (activated, activatedGradient) = (FloatBuffer(count: N * F), FloatBuffer(count: N * F))
         }
     }
 
@@ -68,7 +72,7 @@ public enum TransformerBlock {
         output: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>,
         parameters w: UnsafePointer<Float>, layout p: Parameters, shape: Shape, activations a: Activations, scratch s: Scratch
     ) {
-        let (B, T, C, NH, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.heads, shape.feedForwardChannels)
+        let (B, T, C, NH) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.heads)
         LayerNorm.forward(output: a.ln1.pointer, mean: a.ln1Mean.pointer, reciprocalStandardDeviation: a.ln1ReciprocalStd.pointer,
                           input: x, weight: w + p.ln1.weight, bias: w + p.ln1.bias, batchSize: B, sequenceLength: T, channels: C)
         Linear.forward(output: a.qkv.pointer, input: a.ln1.pointer, weight: w + p.qkv.weight, bias: w + p.qkv.bias,
@@ -81,10 +85,20 @@ public enum TransformerBlock {
         LayerNorm.forward(output: a.ln2.pointer, mean: a.ln2Mean.pointer, reciprocalStandardDeviation: a.ln2ReciprocalStd.pointer,
                           input: a.afterAttention.pointer, weight: w + p.ln2.weight, bias: w + p.ln2.bias,
                           batchSize: B, sequenceLength: T, channels: C)
+        feedForward(output: output, parameters: w, layout: p, shape: shape, activations: a, scratch: s)
+    }
+
+    /// The MLP branch and its residual add, from ln2's output: output = x2 + fc2(gelu(fc1(ln2))).
+    /// Shared with `EncoderBlock`.
+    static func feedForward(
+        output: UnsafeMutablePointer<Float>, parameters w: UnsafePointer<Float>, layout p: Parameters,
+        shape: Shape, activations a: Activations, scratch s: Scratch
+    ) {
+        let (B, T, C, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.feedForwardChannels)
         Linear.forward(output: a.hidden.pointer, input: a.ln2.pointer, weight: w + p.fc1.weight, bias: w + p.fc1.bias,
                        batchSize: B, sequenceLength: T, inputChannels: C, outputChannels: F)
-        GELU.forward(output: a.activated.pointer, input: a.hidden.pointer, count: B * T * F)
-        Linear.forward(output: s.projection.pointer, input: a.activated.pointer, weight: w + p.fc2.weight, bias: w + p.fc2.bias,
+        GELU.forward(output: s.activated.pointer, input: a.hidden.pointer, count: B * T * F)
+        Linear.forward(output: s.projection.pointer, input: s.activated.pointer, weight: w + p.fc2.weight, bias: w + p.fc2.bias,
                        batchSize: B, sequenceLength: T, inputChannels: F, outputChannels: C)
         Residual.forward(output: output, a: a.afterAttention.pointer, b: s.projection.pointer, count: B * T * C)
     }
@@ -97,21 +111,9 @@ public enum TransformerBlock {
         residualGradient dx: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>, input x: UnsafePointer<Float>,
         parameters w: UnsafePointer<Float>, layout p: Parameters, shape: Shape, activations a: Activations, scratch s: Scratch
     ) {
-        let (B, T, C, NH, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.heads, shape.feedForwardChannels)
-        for buffer in [s.normalizedGradient, s.qkvGradient, s.attendedGradient, s.hiddenGradient, s.activatedGradient] { buffer.zero() }
-        // MLP branch, reversed.
-        Linear.backward(inputGradient: s.activatedGradient.pointer, weightGradient: g + p.fc2.weight, biasGradient: g + p.fc2.bias,
-                        outputGradient: dx, input: a.activated.pointer, weight: w + p.fc2.weight,
-                        batchSize: B, sequenceLength: T, inputChannels: F, outputChannels: C)
-        GELU.backward(inputGradient: s.hiddenGradient.pointer, outputGradient: s.activatedGradient.pointer,
-                      input: a.hidden.pointer, count: B * T * F)
-        Linear.backward(inputGradient: s.normalizedGradient.pointer, weightGradient: g + p.fc1.weight, biasGradient: g + p.fc1.bias,
-                        outputGradient: s.hiddenGradient.pointer, input: a.ln2.pointer, weight: w + p.fc1.weight,
-                        batchSize: B, sequenceLength: T, inputChannels: C, outputChannels: F)
-        LayerNorm.backward(inputGradient: dx, weightGradient: g + p.ln2.weight, biasGradient: g + p.ln2.bias,
-                           outputGradient: s.normalizedGradient.pointer, input: a.afterAttention.pointer, weight: w + p.ln2.weight,
-                           mean: a.ln2Mean.pointer, reciprocalStandardDeviation: a.ln2ReciprocalStd.pointer,
-                           batchSize: B, sequenceLength: T, channels: C)
+        let (B, T, C, NH) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.heads)
+        for buffer in [s.qkvGradient, s.attendedGradient] { buffer.zero() }
+        feedForwardBackward(residualGradient: dx, gradients: g, parameters: w, layout: p, shape: shape, activations: a, scratch: s)
         // Attention branch, reversed; dx now holds the gradient of x2.
         s.normalizedGradient.zero()
         Linear.backward(inputGradient: s.attendedGradient.pointer, weightGradient: g + p.proj.weight, biasGradient: g + p.proj.bias,
@@ -126,6 +128,33 @@ public enum TransformerBlock {
         LayerNorm.backward(inputGradient: dx, weightGradient: g + p.ln1.weight, biasGradient: g + p.ln1.bias,
                            outputGradient: s.normalizedGradient.pointer, input: x, weight: w + p.ln1.weight,
                            mean: a.ln1Mean.pointer, reciprocalStandardDeviation: a.ln1ReciprocalStd.pointer,
+                           batchSize: B, sequenceLength: T, channels: C)
+    }
+
+    /// The MLP branch reversed, through ln2: adds the branch's share to `residualGradient` (the
+    /// gradient of x2 on return) and accumulates fc1, fc2 and ln2's parameter gradients.
+    /// Leaves `scratch.normalizedGradient` dirty. Shared with `EncoderBlock`.
+    static func feedForwardBackward(
+        residualGradient dx: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
+        parameters w: UnsafePointer<Float>, layout p: Parameters, shape: Shape, activations a: Activations, scratch s: Scratch
+    ) {
+        let (B, T, C, F) = (shape.batchSize, shape.sequenceLength, shape.channels, shape.feedForwardChannels)
+        s.normalizedGradient.zero()
+        s.activatedGradient.zero()
+        GELU.forward(output: s.activated.pointer, input: a.hidden.pointer, count: B * T * F)
+        Linear.backward(inputGradient: s.activatedGradient.pointer, weightGradient: g + p.fc2.weight, biasGradient: g + p.fc2.bias,
+                        outputGradient: dx, input: s.activated.pointer, weight: w + p.fc2.weight,
+                        batchSize: B, sequenceLength: T, inputChannels: F, outputChannels: C)
+        let hiddenGradient = s.activated // GELU(hidden) is spent: its buffer takes fc1's output gradient
+        hiddenGradient.zero()
+        GELU.backward(inputGradient: hiddenGradient.pointer, outputGradient: s.activatedGradient.pointer,
+                      input: a.hidden.pointer, count: B * T * F)
+        Linear.backward(inputGradient: s.normalizedGradient.pointer, weightGradient: g + p.fc1.weight, biasGradient: g + p.fc1.bias,
+                        outputGradient: hiddenGradient.pointer, input: a.ln2.pointer, weight: w + p.fc1.weight,
+                        batchSize: B, sequenceLength: T, inputChannels: C, outputChannels: F)
+        LayerNorm.backward(inputGradient: dx, weightGradient: g + p.ln2.weight, biasGradient: g + p.ln2.bias,
+                           outputGradient: s.normalizedGradient.pointer, input: a.afterAttention.pointer, weight: w + p.ln2.weight,
+                           mean: a.ln2Mean.pointer, reciprocalStandardDeviation: a.ln2ReciprocalStd.pointer,
                            batchSize: B, sequenceLength: T, channels: C)
     }
 }

@@ -75,6 +75,21 @@ void cdz_sgemm_ref(bool transA, bool transB, long M, long N, long K,
                    float alpha, const float *A, long lda, const float *B, long ldb,
                    float beta, float *C, long ldc);
 
+/// op(B) packed once for many products that share it: an LSTM's recurrent weights meet 512
+/// products of only B rows each per layer, which would otherwise repack all of W_hh each time.
+typedef struct cdz_packed_b cdz_packed_b;
+
+/// Packs op(B) (K×N; B stored K×N with ldb ≥ N, or N×K with ldb ≥ K when transB) for the
+/// fp32 path in force. B itself must stay valid and unchanged while the result is used (a
+/// product on another path, or with one row, reads it directly). NULL when K or N is not
+/// positive or memory is out; free with cdz_sgemm_packed_b_free.
+cdz_packed_b *cdz_sgemm_pack_b(bool transB, long K, long N, const float *B, long ldb);
+void cdz_sgemm_packed_b_free(cdz_packed_b *P);
+
+/// cdz_sgemm with op(B) from P: C[M×N] = alpha·op(A)·op(B) + beta·C, op(A) M×K.
+void cdz_sgemm_packed(bool transA, long M, float alpha, const float *A, long lda,
+                      const cdz_packed_b *P, float beta, float *C, long ldc, int threads);
+
 // MARK: - bf16 GEMM with fp32 accumulation (gemm_bf16.c)
 
 /// Same contract as cdz_sgemm, but the products use bfloat16 inputs: A and B are fp32 in
