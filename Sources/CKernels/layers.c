@@ -119,6 +119,12 @@ void cdz_layernorm_backward(long N, long C, const float *dout, const float *x, c
                    .mean_in = mean, .rstd_in = rstd, .dx = dx};
     j.nblocks = blocks_for(N, &j.block);
     j.partial = cdz_workspace(2, (size_t)j.nblocks * 2 * C * sizeof(float));
+    if (!j.partial) { // out of memory for the block sums: one row at a time, straight into dw, db
+        for (long r = 0; r < N; r++)
+            j.rows->layernorm_backward_row(dout + r * C, x + r * C, w, mean[r], rstd[r], C,
+                                           dx + r * C, dw, db);
+        return;
+    }
     const int nt = (int)CDZ_MIN((long)threads_for(threads, 0.8 * (double)N * C), j.nblocks);
     cdz_parallel(nt, layernorm_backward_share, &j);
     for (long k = 0; k < j.nblocks; k++) {
@@ -184,6 +190,10 @@ void cdz_sum_rows(long N, long C, const float *x, float *sum, int threads) {
     layer_job j = {.rows = rows_for_isa(), .N = N, .C = C, .x = x};
     j.nblocks = blocks_for(N, &j.block);
     j.partial = cdz_workspace(2, (size_t)j.nblocks * C * sizeof(float));
+    if (!j.partial) { // out of memory for the block sums: row by row, straight into sum
+        for (long r = 0; r < N; r++) j.rows->accumulate(sum, x + r * C, C);
+        return;
+    }
     const int nt = (int)CDZ_MIN((long)threads_for(threads, 0.2 * (double)N * C), j.nblocks);
     cdz_parallel(nt, sum_rows_share, &j);
     for (long k = 0; k < j.nblocks; k++) j.rows->accumulate(sum, j.partial + k * C, C);

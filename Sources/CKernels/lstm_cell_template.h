@@ -8,31 +8,9 @@
 #define LC_CAT(a, b) LC_CAT2(a, b)
 #define LC(name) LC_CAT(name, LC_SUFFIX)
 
-/// e^x for x ≤ 0 (x ≥ −87 after the clamp, so the result stays a normal float), relative
-/// error ≤ 2.4e-7. Cephes' expf: x = n·ln 2 + r with |r| ≤ ln2/2, a degree-6 polynomial for
-/// e^r, 2^n from the exponent bits. n is rounded with the 1.5·2²³ trick rather than floorf,
-/// which baseline x86-64 (SSE2, no roundps) would call once per lane.
-LC_TARGET static inline float LC(exp_neg)(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    const float shifted = x * 1.44269504088896341f + 12582912.0f; // round(x·log2 e) + 1.5·2²³
-    const float n = shifted - 12582912.0f;
-    const float r = x - n * 0.693359375f + n * 2.12194440e-4f;
-    float p = 1.9875691500e-4f;
-    p = p * r + 1.3981999507e-3f;
-    p = p * r + 8.3334519073e-3f;
-    p = p * r + 4.1665795894e-2f;
-    p = p * r + 1.6666665459e-1f;
-    p = p * r + 5.0000001201e-1f;
-    p = p * r * r + r + 1.0f;
-    // The low mantissa bits of `shifted` hold n (−126 ≤ n ≤ 0) in two's complement; unsigned
-    // arithmetic keeps a NaN input's garbage bits free of undefined behaviour (p is NaN anyway).
-    uint32_t bits;
-    __builtin_memcpy(&bits, &shifted, sizeof bits);
-    bits = (bits - 0x4b400000u + 127u) << 23;
-    float two_n;
-    __builtin_memcpy(&two_n, &bits, sizeof two_n);
-    return p * two_n;
-}
+#define EN_NAME LC(exp_neg)
+#define EN_TARGET LC_TARGET
+#include "exp_neg_template.h"
 
 /// σ(x) = 1/(1 + e^−x), from e = e^−|x| ≤ 1 so nothing overflows: 1/(1 + e) for x ≥ 0,
 /// e/(1 + e) = 1 − σ(|x|) for x < 0 (exact in relative terms, unlike 1 − 1/(1 + e)).

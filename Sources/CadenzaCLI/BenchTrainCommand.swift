@@ -44,7 +44,7 @@ struct BenchTrain: ParsableCommand {
     @Option(help: "PyTorch's arithmetic: fp32 (eager), bf16 (autocast, --bf16), or both. Cadenza trains fp32 only.")
     var precision: ReferencePrecision = .fp32
 
-    @Option(name: .customLong("peak-gflops"), help: "The machine's fp32 peak, GFLOP/s, for % of peak. [default: 116.8 per thread, PERFORMANCE-FACTS.md's Zen 4 figure]")
+    @Option(name: .customLong("peak-gflops"), help: "The machine's fp32 peak, GFLOP/s, for % of peak. [default: measured in this run, an FMA loop on the same threads]")
     var peakGigaflops: Double?
 
     enum ReferencePrecision: String, ExpressibleByArgument, CaseIterable {
@@ -126,7 +126,9 @@ struct BenchTrain: ParsableCommand {
 
     func printReport(_ rows: [Row], reference: Bool, warmup: Int, windows: Int, steps: Int) {
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-        let peak = peakGigaflops ?? 116.8 * Double(threads)
+        // Measured after the rows, on an idle machine, like them (a shared VM's clock moves).
+        if peakGigaflops == nil { _ = MachineLoad.waitIdle(timeout: options.effectiveIdleTimeout) }
+        let peak = peakGigaflops ?? TrainingBenchmark.measuredPeakGigaflops(threads: threads)
         let modes = reference ? precision.modes : []
         func name(_ bf16: Bool) -> String { bf16 ? "PyTorch bf16" : "PyTorch fp32" }
         var headers = ["config", "batch", "Cadenza tok/s", "GFLOP/s", "% peak"]
@@ -173,7 +175,7 @@ struct BenchTrain: ParsableCommand {
         if let peakGigaflops {
             Terminal.print("% peak of \(Terminal.decimal(peakGigaflops, 1)) GFLOP/s (given with --peak-gflops).")
         } else {
-            Terminal.print("% peak of \(Terminal.decimal(peak, 1)) GFLOP/s = \(threads) × 116.8, the fp32 FMA peak of one Zen 4 core at 3.65 GHz from PERFORMANCE-FACTS.md (not measured here; --peak-gflops overrides).")
+            Terminal.print("% peak of \(Terminal.decimal(peak, 1)) GFLOP/s: this machine's fp32 FMA peak on \(threads) threads, measured in this run (12 independent vector FMA chains per thread, best of 3; PERFORMANCE-FACTS.md quotes 116.8 per Zen 4 core; --peak-gflops overrides).")
         }
         Terminal.print("Cadenza: forward, backward, clip to norm 1, AdamW (weight decay 0.01), fp32; PyTorch: Adam, no clipping. RSS = each process's peak resident set (one process per row and side).")
         if precision != .fp32 {

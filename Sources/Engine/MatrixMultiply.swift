@@ -15,6 +15,12 @@ public enum MatrixMultiply {
     /// Threads a product may use: 0 means every core (the C kernels' persistent pool).
     nonisolated(unsafe) public static var threads: Int32 = 0
 
+    /// The machine's fp32 multiply-add peak in GFLOP/s on `threads` threads (0 = all), measured
+    /// by `cdz_fma_peak_gflops` (independent FMA chains, best of `repeats`).
+    public static func fmaPeakGigaflops(threads: Int, repeats: Int) -> Double {
+        cdz_fma_peak_gflops(Int32(threads), Int32(repeats))
+    }
+
     /// C = alpha · op(A) · op(B) + beta · C through the packed C kernels (`cdz_sgemm`), which
     /// pick AVX-512, AVX2 or portable code at run time and send M == 1 or N == 1 to GEMV.
     public static func gemm(

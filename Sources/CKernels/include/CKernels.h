@@ -60,6 +60,11 @@ int cdz_max_threads(void);
 /// Frees the calling thread's packing buffers (they are re-created on demand).
 void cdz_release_workspace(void);
 
+/// This machine's fp32 multiply-add peak in GFLOP/s on `threads` threads (0 = all), measured:
+/// independent vector FMA chains on the widest path in force, best of `repeats` runs of about
+/// 0.2 s. What a benchmark's "% of peak" should divide by (peak.c).
+double cdz_fma_peak_gflops(int threads, int repeats);
+
 // MARK: - fp32 GEMM (gemm.c, gemm_f32_*.c)
 
 /// C[M×N] = alpha·op(A)·op(B) + beta·C, fp32.
@@ -215,13 +220,15 @@ void cdz_cross_entropy(long N, long V, const float *logits, const int32_t *targe
 /// One time step of an LSTM layer (PyTorch gate order i, f, g, o) for B sequences. Row b of
 /// gates (4H floats at gates + b·ldg) holds the pre-activations on entry and the activated
 /// gates [σ(i) σ(f) tanh(g) σ(o)] on return; c = f⊙c_prev + i⊙g and h = o⊙tanh(c), row b at
-/// c + b·ldc, h + b·ldh, c_prev + b·ldp (c_prev NULL: a zero state).
+/// c + b·ldc, h + b·ldh, c_prev + b·ldp (c_prev NULL: a zero state). gates, c_prev, c and h
+/// must not overlap (no in-place state update: pass the new state's own rows).
 void cdz_lstm_cell_forward(long B, long H, float *gates, long ldg, const float *c_prev,
                            long ldp, float *c, long ldc, float *h, long ldh, int threads);
 /// Backward of one step, given forward's activated gates, c and c_prev (NULL: zeros).
 /// dh (B×H, contiguous) is the gradient reaching h_t (the layer output's plus the carry from
 /// step t + 1); dc (B×H, contiguous) holds the carry from step t + 1 on entry and dc_{t−1}
 /// (= dc_t ⊙ f) on return. Writes the pre-activation gradients dgates (row b at dgates + b·lddg).
+/// dh, dc and dgates must not overlap each other or the inputs.
 void cdz_lstm_cell_backward(long B, long H, const float *gates, long ldg, const float *c,
                             long ldc, const float *c_prev, long ldp, const float *dh, float *dc,
                             float *dgates, long lddg, int threads);

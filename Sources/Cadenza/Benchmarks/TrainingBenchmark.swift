@@ -191,6 +191,12 @@ public enum TrainingBenchmark {
             peakResidentMegabytes: MachineLoad.peakResidentMegabytes(), flopsPerToken: flopsPerToken(configuration, sequenceLength: T))
     }
 
+    /// This machine's fp32 multiply-add peak on `threads` threads (0 = all), GFLOP/s, measured
+    /// now (best of `repeats` FMA loops of ~0.2 s): the denominator of "% of peak".
+    public static func measuredPeakGigaflops(threads: Int, repeats: Int = 3) -> Double {
+        MatrixMultiply.fmaPeakGigaflops(threads: threads, repeats: repeats)
+    }
+
     /// Model FLOPs per trained token, as models.py's `train_flops_per_token` counts them for
     /// every engine: 6 × the matrix parameters (embeddings excluded; forward 2, backward 4) plus
     /// the causal attention's two products, about T/2 keys per query, three times for forward

@@ -24,6 +24,7 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
     private let hiddenStates: [FloatBuffer], cellStates: [FloatBuffer]  // (H) per layer
     private let keys, values: FloatBuffer                             // (context, H)
     private let x, gates, recurrentGates, q, attended, projected, scores, logits: FloatBuffer
+    private let previousCell: FloatBuffer                              // (H): the cell kernel reads the old state apart from the new
 
     /// `quantized`: as for `TransformerDecoder`, a shared source of int8 matrices.
     public init(model: LSTMAttentionModel, int8: Bool = false, contextLength: Int = 512, quantized: QuantizedMatrix.Provider? = nil) {
@@ -48,6 +49,7 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
         cellStates = (0..<c.layers).map { _ in FloatBuffer(count: H) }
         (keys, values) = (FloatBuffer(count: contextLength * H), FloatBuffer(count: contextLength * H))
         (x, gates, recurrentGates) = (FloatBuffer(count: max(E, H)), FloatBuffer(count: 4 * H), FloatBuffer(count: 4 * H))
+        previousCell = FloatBuffer(count: H)
         (q, attended, projected) = (FloatBuffer(count: H), FloatBuffer(count: H), FloatBuffer(count: H))
         (scores, logits) = (FloatBuffer(count: contextLength), FloatBuffer(count: V))
     }
@@ -67,13 +69,10 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
             let m = recurrent[k], h = hiddenStates[k].pointer, cell = cellStates[k].pointer
             m.inputHidden.multiply(x.pointer, into: gates.pointer, bias: w + r.biasInputHidden)
             m.hiddenHidden.multiply(h, into: recurrentGates.pointer, bias: w + r.biasHiddenHidden)
-            let g = gates.pointer, rg = recurrentGates.pointer
-            for u in 0..<H {
-                let i = Math.sigmoid(g[u] + rg[u]), f = Math.sigmoid(g[H + u] + rg[H + u])
-                let candidate = Math.tanh(g[2 * H + u] + rg[2 * H + u]), o = Math.sigmoid(g[3 * H + u] + rg[3 * H + u])
-                cell[u] = f * cell[u] + i * candidate
-                h[u] = o * Math.tanh(cell[u])
-            }
+            // The training cell kernel on one sequence; it wants the old state in rows of its own.
+            cdz_add(4 * H, gates.pointer, recurrentGates.pointer, gates.pointer, 1)
+            previousCell.pointer.update(from: cell, count: H)
+            cdz_lstm_cell_forward(1, H, gates.pointer, 4 * H, previousCell.pointer, H, cell, H, h, H, 1)
             x.pointer.update(from: h, count: H)  // the next layer's input
         }
         let hidden = hiddenStates[c.layers - 1].pointer
