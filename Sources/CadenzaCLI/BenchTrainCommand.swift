@@ -128,7 +128,8 @@ struct BenchTrain: ParsableCommand {
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
         // Measured after the rows, on an idle machine, like them (a shared VM's clock moves).
         if peakGigaflops == nil { _ = MachineLoad.waitIdle(timeout: options.effectiveIdleTimeout) }
-        let peak = peakGigaflops ?? TrainingBenchmark.measuredPeakGigaflops(threads: threads)
+        let peakRepeats = options.quick ? 1 : 3 // a smoke run's figures are not a measurement anyway
+        let peak = peakGigaflops ?? TrainingBenchmark.measuredPeakGigaflops(threads: threads, repeats: peakRepeats)
         let modes = reference ? precision.modes : []
         func name(_ bf16: Bool) -> String { bf16 ? "PyTorch bf16" : "PyTorch fp32" }
         var headers = ["config", "batch", "Cadenza tok/s", "GFLOP/s", "% peak"]
@@ -175,7 +176,7 @@ struct BenchTrain: ParsableCommand {
         if let peakGigaflops {
             Terminal.print("% peak of \(Terminal.decimal(peakGigaflops, 1)) GFLOP/s (given with --peak-gflops).")
         } else {
-            Terminal.print("% peak of \(Terminal.decimal(peak, 1)) GFLOP/s: this machine's fp32 FMA peak on \(threads) threads, measured in this run (12 independent vector FMA chains per thread, best of 3; PERFORMANCE-FACTS.md quotes 116.8 per Zen 4 core; --peak-gflops overrides).")
+            Terminal.print("% peak of \(Terminal.decimal(peak, 1)) GFLOP/s: this machine's fp32 FMA peak on \(threads) threads, measured in this run (12 independent vector FMA chains per thread, best of \(peakRepeats); PERFORMANCE-FACTS.md quotes 116.8 per Zen 4 core; --peak-gflops overrides).")
         }
         Terminal.print("Cadenza: forward, backward, clip to norm 1, AdamW (weight decay 0.01), fp32; PyTorch: Adam, no clipping. RSS = each process's peak resident set (one process per row and side).")
         if precision != .fp32 {
