@@ -67,9 +67,6 @@ static void share_range(long count, int tid, int nt, long *begin, long *end) {
     *end = CDZ_MIN(count, *begin + chunk);
 }
 
-/// Threads for a job of about `ns` nanoseconds on one core.
-static int threads_for(int threads, double ns) { return cdz_pick_threads(threads, ns); }
-
 // MARK: LayerNorm
 
 static void layernorm_forward_share(void *ctx, int tid, int nt) {
@@ -86,7 +83,7 @@ void cdz_layernorm_forward(long N, long C, const float *x, const float *w, const
     if (N <= 0 || C <= 0) return;
     layer_job j = {.rows = rows_for_isa(), .N = N, .C = C, .x = x, .w = w, .b = b, .eps = eps,
                    .out = out, .mean = mean, .rstd = rstd};
-    cdz_parallel(threads_for(threads, 0.4 * (double)N * C), layernorm_forward_share, &j);
+    cdz_parallel(cdz_pick_threads(threads, 0.4 * (double)N * C), layernorm_forward_share, &j);
 }
 
 static long blocks_for(long N, long *block) {
@@ -96,11 +93,8 @@ static long blocks_for(long N, long *block) {
 
 static void layernorm_backward_share(void *ctx, int tid, int nt) {
     const layer_job *j = ctx;
-    long k0, k1;
     // Whole blocks per thread (block edges need not be multiples of 16 here).
-    k0 = j->nblocks * tid / nt;
-    k1 = j->nblocks * (tid + 1) / nt;
-    const long C = j->C;
+    const long k0 = j->nblocks * tid / nt, k1 = j->nblocks * (tid + 1) / nt, C = j->C;
     for (long k = k0; k < k1; k++) {
         float *dw = j->partial + k * 2 * C, *db = dw + C;
         for (long c = 0; c < 2 * C; c++) dw[c] = 0.0f;
@@ -125,7 +119,7 @@ void cdz_layernorm_backward(long N, long C, const float *dout, const float *x, c
                                            dx + r * C, dw, db);
         return;
     }
-    const int nt = (int)CDZ_MIN((long)threads_for(threads, 0.8 * (double)N * C), j.nblocks);
+    const int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, 0.8 * (double)N * C), j.nblocks);
     cdz_parallel(nt, layernorm_backward_share, &j);
     for (long k = 0; k < j.nblocks; k++) {
         j.rows->accumulate(dw, j.partial + k * 2 * C, C);
@@ -145,7 +139,7 @@ static void gelu_forward_share(void *ctx, int tid, int nt) {
 void cdz_gelu_forward(long n, const float *x, float *out, int threads) {
     if (n <= 0) return;
     layer_job j = {.rows = rows_for_isa(), .N = n, .x = x, .out = out};
-    cdz_parallel(threads_for(threads, 1.0 * (double)n), gelu_forward_share, &j);
+    cdz_parallel(cdz_pick_threads(threads, 1.0 * (double)n), gelu_forward_share, &j);
 }
 
 static void gelu_backward_share(void *ctx, int tid, int nt) {
@@ -158,7 +152,7 @@ static void gelu_backward_share(void *ctx, int tid, int nt) {
 void cdz_gelu_backward(long n, const float *x, const float *dout, float *dx, int threads) {
     if (n <= 0) return;
     layer_job j = {.rows = rows_for_isa(), .N = n, .x = x, .dout = dout, .dx = dx};
-    cdz_parallel(threads_for(threads, 1.2 * (double)n), gelu_backward_share, &j);
+    cdz_parallel(cdz_pick_threads(threads, 1.2 * (double)n), gelu_backward_share, &j);
 }
 
 static void add_share(void *ctx, int tid, int nt) {
@@ -171,7 +165,7 @@ static void add_share(void *ctx, int tid, int nt) {
 void cdz_add(long n, const float *a, const float *b, float *out, int threads) {
     if (n <= 0) return;
     layer_job j = {.rows = rows_for_isa(), .N = n, .x = a, .a2 = b, .out = out};
-    cdz_parallel(threads_for(threads, 0.25 * (double)n), add_share, &j);
+    cdz_parallel(cdz_pick_threads(threads, 0.25 * (double)n), add_share, &j);
 }
 
 static void sum_rows_share(void *ctx, int tid, int nt) {
@@ -194,7 +188,7 @@ void cdz_sum_rows(long N, long C, const float *x, float *sum, int threads) {
         for (long r = 0; r < N; r++) j.rows->accumulate(sum, x + r * C, C);
         return;
     }
-    const int nt = (int)CDZ_MIN((long)threads_for(threads, 0.2 * (double)N * C), j.nblocks);
+    const int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, 0.2 * (double)N * C), j.nblocks);
     cdz_parallel(nt, sum_rows_share, &j);
     for (long k = 0; k < j.nblocks; k++) j.rows->accumulate(sum, j.partial + k * C, C);
 }
@@ -223,5 +217,5 @@ void cdz_cross_entropy(long N, long V, const float *logits, const int32_t *targe
     if (N <= 0 || V <= 0) return;
     layer_job j = {.rows = rows_for_isa(), .N = N, .C = V, .x = logits, .targets = targets,
                    .ignored = ignored, .scale = scale, .loss = loss, .dx = dlogits};
-    cdz_parallel(threads_for(threads, 1.0 * (double)N * V), cross_entropy_share, &j);
+    cdz_parallel(cdz_pick_threads(threads, 1.0 * (double)N * V), cross_entropy_share, &j);
 }
