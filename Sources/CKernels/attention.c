@@ -251,7 +251,9 @@ float cdz_softmax(float *x, long n) {
 
 typedef struct {
     long T, NH, hs, S;
+    long context; // > 0: the head-major cache of cdz_attention_decode_heads; S unused
     const float *q, *k, *v;
+    const uint16_t *kh, *vh; // non-null: that cache in fp16 (k and v unused)
     float *out, *scores; // scores: the caller's T floats, for share 0
     float *extra;        // T floats for each further share
     cdz_isa isa;
@@ -264,19 +266,53 @@ static void decode_share(void *ctx, int tid, int nt) {
     const float scale = 1.0f / __builtin_sqrtf((float)j->hs);
     for (long h = j->NH * tid / nt; h < j->NH * (tid + 1) / nt; h++) {
         // scores (T) = scale · K_h · q_h;  out_h (hs) = V_hᵀ · softmax(scores)
-        cdz_sgemv(false, j->T, j->hs, scale, j->k + h * j->hs, j->S, j->q + h * j->hs, 0.0f, scores, 1);
+        const float *qh = j->q + h * j->hs;
+        if (j->kh) {
+            cdz_hgemv_t(j->hs, j->T, scale, j->kh + h * j->hs * j->context, j->context, qh, scores);
+            cdz_softmax(scores, j->T);
+            cdz_hgemv_t(j->T, j->hs, 1.0f, j->vh + h * j->context * j->hs, j->hs, scores, j->out + h * j->hs);
+            continue;
+        }
+        if (j->context > 0) { // K_hᵀ is hs rows of `context`; V_h is T rows of hs
+            cdz_sgemv(true, j->hs, j->T, scale, j->k + h * j->hs * j->context, j->context, qh, 0.0f, scores, 1);
+            cdz_softmax(scores, j->T);
+            cdz_sgemv(true, j->T, j->hs, 1.0f, j->v + h * j->context * j->hs, j->hs, scores, 0.0f, j->out + h * j->hs, 1);
+            continue;
+        }
+        cdz_sgemv(false, j->T, j->hs, scale, j->k + h * j->hs, j->S, qh, 0.0f, scores, 1);
         cdz_softmax(scores, j->T);
         cdz_sgemv(true, j->T, j->hs, 1.0f, j->v + h * j->hs, j->S, scores, 0.0f, j->out + h * j->hs, 1);
     }
 }
 
+static void decode(decode_job j, int threads) {
+    // The cache streams 2·T·NH·hs values; estimated like cdz_sgemv, by bytes at ~4 GB/s.
+    const double bytes = 2.0 * (double)j.T * (double)(j.NH * j.hs) * (j.kh ? 2 : 4);
+    int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, bytes / 4), j.NH);
+    j.extra = nt > 1 ? cdz_workspace(3, sizeof(float) * (size_t)j.T * (size_t)(nt - 1)) : NULL;
+    if (!j.extra) nt = 1; // out of memory for the other shares' scores: one thread
+    j.isa = cdz_isa_active();
+    cdz_parallel(nt, decode_share, &j);
+}
+
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
                           const float *v, long S, float *out, float *scores, int threads) {
     if (T <= 0 || NH <= 0 || hs <= 0) return;
-    // The cache streams 2·T·NH·hs floats; estimated like cdz_sgemv, by bytes at ~4 GB/s.
-    int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, 2.0 * T * NH * hs), NH);
-    float *extra = nt > 1 ? cdz_workspace(3, sizeof(float) * (size_t)T * (size_t)(nt - 1)) : NULL;
-    if (!extra) nt = 1; // out of memory for the other shares' scores: one thread
-    decode_job j = {T, NH, hs, S, q, k, v, out, scores, extra, cdz_isa_active()};
-    cdz_parallel(nt, decode_share, &j);
+    decode((decode_job){.T = T, .NH = NH, .hs = hs, .S = S, .q = q, .k = k, .v = v, .out = out, .scores = scores}, threads);
+}
+
+void cdz_attention_decode_heads(long T, long NH, long hs, const float *q, const float *kt,
+                                const float *v, long context, float *out, float *scores,
+                                int threads) {
+    if (T <= 0 || NH <= 0 || hs <= 0 || T > context) return;
+    decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .k = kt, .v = v, .out = out, .scores = scores},
+           threads);
+}
+
+void cdz_attention_decode_heads_f16(long T, long NH, long hs, const float *q,
+                                    const uint16_t *kt, const uint16_t *v, long context,
+                                    float *out, float *scores, int threads) {
+    if (T <= 0 || NH <= 0 || hs <= 0 || T > context) return;
+    decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .kh = kt, .vh = v, .out = out, .scores = scores},
+           threads);
 }

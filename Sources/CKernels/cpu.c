@@ -18,6 +18,7 @@ static uint32_t detect(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     const int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    const int f16c = (c >> 29) & 1; // every AVX2 CPU has it; the AVX2 path uses it for fp16
     if (!osxsave || !avx) return 0;
     unsigned xlo, xhi;
     __asm__("xgetbv" : "=a"(xlo), "=d"(xhi) : "c"(0));
@@ -33,7 +34,7 @@ static uint32_t detect(void) {
     const int bf16 = (a1 >> 5) & 1;
 
     uint32_t f = 0;
-    if (avx2 && fma && ymm_state) f |= CDZ_CPU_AVX2;
+    if (avx2 && fma && f16c && ymm_state) f |= CDZ_CPU_AVX2;
     if ((f & CDZ_CPU_AVX2) && f512 && bw && vl && zmm_state) {
         f |= CDZ_CPU_AVX512;
         if (bf16) f |= CDZ_CPU_AVX512_BF16;

@@ -15,27 +15,46 @@ typedef void (*gemv_n_fn)(long, long, long, float, const float *, long, const fl
 
 #define GV_N gemv_n_portable
 #define GV_T gemv_t_portable
+#define GV_TH hgemv_t_portable
 #define GV_TARGET
 #define GV_VEC v4f
 #define GV_VW 4
 #define GV_FMA(a, b, c) ((a) * (b) + (c))
+#define GV_LOADH(p)                                                                        \
+    ({                                                                                     \
+        const uint16_t *p_ = (p);                                                          \
+        (v4f){cdz_half_to_float(p_[0]), cdz_half_to_float(p_[1]), cdz_half_to_float(p_[2]), \
+              cdz_half_to_float(p_[3])};                                                   \
+    })
 #include "gemv_f32_template.h"
 
 #if CDZ_X86
+// vcvtph2ps: memcpy into a vector of halves, not a cast, since the cache is uint16_t.
+#define LOAD_HALVES(p, H, F)                                                               \
+    ({                                                                                     \
+        H h_;                                                                              \
+        __builtin_memcpy(&h_, (p), sizeof h_);                                             \
+        __builtin_convertvector(h_, F);                                                    \
+    })
+
 #define GV_N gemv_n_avx2
 #define GV_T gemv_t_avx2
+#define GV_TH hgemv_t_avx2
 #define GV_TARGET CDZ_TARGET_AVX2
 #define GV_VEC v8f
 #define GV_VW 8
 #define GV_FMA FMA_HW
+#define GV_LOADH(p) LOAD_HALVES(p, v8h, v8f)
 #include "gemv_f32_template.h"
 
 #define GV_N gemv_n_avx512
 #define GV_T gemv_t_avx512
+#define GV_TH hgemv_t_avx512
 #define GV_TARGET CDZ_TARGET_AVX512
 #define GV_VEC v16f
 #define GV_VW 16
 #define GV_FMA FMA_HW
+#define GV_LOADH(p) LOAD_HALVES(p, v16h, v16f)
 #include "gemv_f32_template.h"
 #endif
 
@@ -82,4 +101,17 @@ void cdz_sgemv(bool trans, long M, long N, float alpha, const float *A, long lda
     // (a 256×256 product is worth splitting). Hot weights cost less, and still split well.
     const int nt = cdz_pick_threads(threads, (double)M * N * 0.25);
     cdz_parallel(nt, gemv_share, &j);
+}
+
+void cdz_hgemv_t(long M, long N, float alpha, const uint16_t *A, long lda, const float *x,
+                 float *y) {
+    if (N <= 0) return;
+#if CDZ_X86
+    switch (cdz_isa_active()) {
+    case CDZ_ISA_AVX512: hgemv_t_avx512(N, M, alpha, A, lda, x, y); return;
+    case CDZ_ISA_AVX2: hgemv_t_avx2(N, M, alpha, A, lda, x, y); return;
+    default: break;
+    }
+#endif
+    hgemv_t_portable(N, M, alpha, A, lda, x, y);
 }

@@ -1,11 +1,13 @@
 // No include guard: a template, included once per path with different parameters.
 // fp32 GEMV template, instantiated once per path by gemv.c with:
-//   GV_N (name of the A·x kernel), GV_T (name of the Aᵀ·x kernel), GV_TARGET,
-//   GV_VEC (vector type), GV_VW (its lanes), GV_FMA(a, b, c) = a·b + c.
+//   GV_N (name of the A·x kernel), GV_T (name of the Aᵀ·x kernel), GV_TH (Aᵀ·x with an fp16
+//   A), GV_TARGET, GV_VEC (vector type), GV_VW (its lanes), GV_FMA(a, b, c) = a·b + c,
+//   GV_LOADH(p) = GV_VW halves at p as a GV_VEC.
 // Both compute a band of y so that threads can split the output.
 
 /// y[i] = alpha·Σ_k A[i,k]·x[k] + beta·y[i] for rows i in r0 ..< r1; A is ·×N.
-/// Four rows at a time share each load of x; two accumulators per row hide FMA latency.
+/// Four rows at a time share each load of x; two accumulators per row hide FMA latency;
+/// the rows' lines CDZ_STREAM_AHEAD bytes on are prefetched (see internal.h).
 GV_TARGET static void GV_N(long r0, long r1, long N, float alpha, const float *A, long lda,
                            const float *x, float beta, float *y) {
     enum { W = GV_VW, R = 4 };
@@ -18,6 +20,8 @@ GV_TARGET static void GV_N(long r0, long r1, long N, float alpha, const float *A
         long k = 0;
         for (; k + 2 * W <= N; k += 2 * W) {
             const GV_VEC x0 = *(const GV_VEC *)(x + k), x1 = *(const GV_VEC *)(x + k + W);
+            for (int r = 0; r < R; r++) // a step reads 2·W floats of a row: 32–128 bytes
+                for (long b = 0; b < 8 * W; b += 64) cdz_prefetch_ahead(a[r] + k + b / 4, CDZ_STREAM_AHEAD);
             for (int r = 0; r < R; r++) {
                 acc[r][0] = GV_FMA(*(const GV_VEC *)(a[r] + k), x0, acc[r][0]);
                 acc[r][1] = GV_FMA(*(const GV_VEC *)(a[r] + k + W), x1, acc[r][1]);
@@ -47,41 +51,118 @@ GV_TARGET static void GV_N(long r0, long r1, long N, float alpha, const float *A
     }
 }
 
+#define GV_CAT_(a, b) a##b
+#define GV_CAT(a, b) GV_CAT_(a, b)
+#define GV_T_BLOCK GV_CAT(GV_T, _block)
+
+/// Columns j ..< j + NV·W of Aᵀ·x: NV vectors (a constant after inlining) stay in registers
+/// while the rows stream past, so A is read once, row by row, in order (what the prefetchers
+/// like best), and NV independent FMA chains hide the FMA latency.
+static inline __attribute__((always_inline)) GV_TARGET void
+GV_T_BLOCK(const int NV, long j, long M, float alpha, const float *A, long lda, const float *x,
+           float beta, float *y) {
+    enum { W = GV_VW };
+    GV_VEC acc[8];
+    for (int v = 0; v < NV; v++) acc[v] = (GV_VEC){0};
+    const float *a = A + j;
+    for (long i = 0; i < M; i++, a += lda) {
+        const GV_VEC xi = x[i] - (GV_VEC){0};
+        for (int v = 0; v < NV; v++) acc[v] = GV_FMA(*(const GV_VEC *)(a + v * W), xi, acc[v]);
+    }
+    for (int v = 0; v < NV; v++) {
+        GV_VEC *yv = (GV_VEC *)(y + j + v * W);
+        *yv = beta == 0.0f ? alpha * acc[v] : alpha * acc[v] + beta * *yv;
+    }
+}
+
 /// y[j] = alpha·Σ_i A[i,j]·x[i] + beta·y[j] for columns j in c0 ..< c1; A is M×·.
-/// A block of 8 vectors of columns stays in registers while the rows stream past, so A is
-/// read once, row by row, in order (what the prefetchers like best).
+/// Blocks of 8 vectors, then one block of the 1–7 vectors left (a head of 32 columns in
+/// generation's attention is 4 AVX2 vectors: four chains, not one chain four times), then
+/// the last columns as one vector. Every column is one FMA chain over the rows in order,
+/// wherever it falls, so a thread split of the columns cannot change a result.
 GV_TARGET static void GV_T(long c0, long c1, long M, float alpha, const float *A, long lda,
                            const float *x, float beta, float *y) {
     enum { W = GV_VW, V = 8 };
     long j = c0;
-    for (; j + V * W <= c1; j += V * W) {
-        GV_VEC acc[V];
-        for (int v = 0; v < V; v++) acc[v] = (GV_VEC){0};
-        const float *a = A + j;
-        for (long i = 0; i < M; i++, a += lda) {
-            const GV_VEC xi = x[i] - (GV_VEC){0};
-            for (int v = 0; v < V; v++) acc[v] = GV_FMA(*(const GV_VEC *)(a + v * W), xi, acc[v]);
-        }
-        for (int v = 0; v < V; v++) {
-            GV_VEC *yv = (GV_VEC *)(y + j + v * W);
-            *yv = beta == 0.0f ? alpha * acc[v] : alpha * acc[v] + beta * *yv;
-        }
+    for (; j + V * W <= c1; j += V * W) GV_T_BLOCK(V, j, M, alpha, A, lda, x, beta, y);
+    switch ((c1 - j) / W) {
+    case 7: GV_T_BLOCK(7, j, M, alpha, A, lda, x, beta, y); break;
+    case 6: GV_T_BLOCK(6, j, M, alpha, A, lda, x, beta, y); break;
+    case 5: GV_T_BLOCK(5, j, M, alpha, A, lda, x, beta, y); break;
+    case 4: GV_T_BLOCK(4, j, M, alpha, A, lda, x, beta, y); break;
+    case 3: GV_T_BLOCK(3, j, M, alpha, A, lda, x, beta, y); break;
+    case 2: GV_T_BLOCK(2, j, M, alpha, A, lda, x, beta, y); break;
+    case 1: GV_T_BLOCK(1, j, M, alpha, A, lda, x, beta, y); break;
+    default: break;
     }
-    for (; j + W <= c1; j += W) {
+    j += (c1 - j) / W * W;
+    if (j < c1) { // the last 1 ..< W columns: one vector over a zero-padded copy of each row
+        const long n = c1 - j;
+        float pad[W] = {0};
         GV_VEC acc = {0};
         const float *a = A + j;
-        for (long i = 0; i < M; i++, a += lda) acc = GV_FMA(*(const GV_VEC *)a, x[i] - (GV_VEC){0}, acc);
-        GV_VEC *yv = (GV_VEC *)(y + j);
-        *yv = beta == 0.0f ? alpha * acc : alpha * acc + beta * *yv;
-    }
-    for (; j < c1; j++) {
-        float s = 0.0f;
-        for (long i = 0; i < M; i++) s += A[i * lda + j] * x[i];
-        y[j] = beta == 0.0f ? alpha * s : alpha * s + beta * y[j];
+        for (long i = 0; i < M; i++, a += lda) {
+            __builtin_memcpy(pad, a, (size_t)n * sizeof *a);
+            acc = GV_FMA(*(const GV_VEC *)pad, x[i] - (GV_VEC){0}, acc);
+        }
+        for (long l = 0; l < n; l++) y[j + l] = beta == 0.0f ? alpha * acc[l] : alpha * acc[l] + beta * y[j + l];
     }
 }
+
+#define GV_TH_BLOCK GV_CAT(GV_TH, _block)
+
+/// GV_T_BLOCK for an fp16 A (beta = 0): each W halves become a vector of floats in registers.
+static inline __attribute__((always_inline)) GV_TARGET void
+GV_TH_BLOCK(const int NV, long j, long M, float alpha, const uint16_t *A, long lda,
+            const float *x, float *y) {
+    enum { W = GV_VW };
+    GV_VEC acc[8];
+    for (int v = 0; v < NV; v++) acc[v] = (GV_VEC){0};
+    const uint16_t *a = A + j;
+    for (long i = 0; i < M; i++, a += lda) {
+        const GV_VEC xi = x[i] - (GV_VEC){0};
+        for (int v = 0; v < NV; v++) acc[v] = GV_FMA(GV_LOADH(a + v * W), xi, acc[v]);
+    }
+    for (int v = 0; v < NV; v++) *(GV_VEC *)(y + j + v * W) = alpha * acc[v];
+}
+
+/// y[j] = alpha·Σ_i A[i,j]·x[i] for j < N, A in fp16: the blocks of GV_T, then its tail.
+GV_TARGET static void GV_TH(long N, long M, float alpha, const uint16_t *A, long lda,
+                            const float *x, float *y) {
+    enum { W = GV_VW, V = 8 };
+    long j = 0;
+    for (; j + V * W <= N; j += V * W) GV_TH_BLOCK(V, j, M, alpha, A, lda, x, y);
+    switch ((N - j) / W) {
+    case 7: GV_TH_BLOCK(7, j, M, alpha, A, lda, x, y); break;
+    case 6: GV_TH_BLOCK(6, j, M, alpha, A, lda, x, y); break;
+    case 5: GV_TH_BLOCK(5, j, M, alpha, A, lda, x, y); break;
+    case 4: GV_TH_BLOCK(4, j, M, alpha, A, lda, x, y); break;
+    case 3: GV_TH_BLOCK(3, j, M, alpha, A, lda, x, y); break;
+    case 2: GV_TH_BLOCK(2, j, M, alpha, A, lda, x, y); break;
+    case 1: GV_TH_BLOCK(1, j, M, alpha, A, lda, x, y); break;
+    default: break;
+    }
+    j += (N - j) / W * W;
+    if (j < N) { // the last 1 ..< W columns, as in GV_T
+        const long n = N - j;
+        uint16_t pad[W] = {0};
+        GV_VEC acc = {0};
+        const uint16_t *a = A + j;
+        for (long i = 0; i < M; i++, a += lda) {
+            __builtin_memcpy(pad, a, (size_t)n * sizeof *a);
+            acc = GV_FMA(GV_LOADH(pad), x[i] - (GV_VEC){0}, acc);
+        }
+        for (long l = 0; l < n; l++) y[j + l] = alpha * acc[l];
+    }
+}
+#undef GV_TH_BLOCK
+#undef GV_T_BLOCK
+#undef GV_CAT
+#undef GV_CAT_
 #undef GV_N
 #undef GV_T
+#undef GV_TH
+#undef GV_LOADH
 #undef GV_TARGET
 #undef GV_VEC
 #undef GV_VW

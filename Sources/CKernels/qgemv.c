@@ -58,6 +58,8 @@ rows_avx2(const int R, long i, long K, const int8_t *Q, long ldq, const int8_t *
     for (; k + 32 <= K; k += 32) {
         const __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + k));
         const __m256i ax = _mm256_sign_epi8(xv, xv);
+        if (R == 4 && (k & 63) == 0) // one line per row every other step
+            for (int r = 0; r < R; r++) cdz_prefetch_ahead(Q + (i + r) * ldq + k, CDZ_STREAM_AHEAD);
         for (int r = 0; r < R; r++) {
             const __m256i q = _mm256_loadu_si256((const __m256i *)(Q + (i + r) * ldq + k));
             const __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(q, xv));

@@ -90,7 +90,27 @@ extension KernelTests {
                 }
                 outputs.append(out)
             }
+            // The same cache head-major with keys transposed, as the transformer decoder keeps
+            // it, in a longer context whose unused positions are NaN.
+            let context = T + 7
+            var keys = [Float](repeating: .nan, count: NH * context * hs), values = keys
+            for t in 0..<T {
+                for i in 0..<C {
+                    keys[i * context + t] = qkv[t * S + C + i]
+                    values[(i / hs * context + t) * hs + i % hs] = qkv[t * S + 2 * C + i]
+                }
+            }
+            var headMajor: [[Float]] = []
+            for threads in [Int32(1), 2] {
+                var out = [Float](repeating: .nan, count: C), scores = [Float](repeating: 0, count: T)
+                qkv.withUnsafeBufferPointer { x in
+                    cdz_attention_decode_heads(T, NH, hs, x.baseAddress! + (T - 1) * S, keys, values, context, &out, &scores, threads)
+                }
+                headMajor.append(out)
+            }
             #expect(outputs[0] == outputs[1], "isa \(isa.rawValue): threads differ")
+            #expect(headMajor[0] == headMajor[1], "isa \(isa.rawValue): head-major threads differ")
+            #expect(Self.maxRelativeError(headMajor[1], expected) < 1e-5, "isa \(isa.rawValue): head-major")
             #expect(Self.maxRelativeError(outputs[1], expected) < 1e-5, "isa \(isa.rawValue)")
         }
     }

@@ -216,14 +216,51 @@ static void test_bf16_bits(void) {
     CHECK(cdz_bf16_to_f32(cdz_f32_to_bf16(INFINITY)) == INFINITY, "bf16(inf)");
 }
 
+// MARK: fp16 (generation's KV cache)
+
+/// f16 → f32 → f16 returns every non-NaN bit pattern; cdz_hgemv_t against double sums of the
+/// widened halves over every tail length and a padded lda, never writing past N.
+static void test_half(void) {
+    for (uint32_t b = 0; b <= 0xffff; b++) {
+        const uint16_t h = (uint16_t)b;
+        float f;
+        uint16_t back;
+        cdz_f16_to_f32(1, &h, &f);
+        cdz_f32_to_f16(1, &f, &back);
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff)) CHECK(isnan(f), "f16 NaN %04x widens to NaN", h);
+        else if (back != h) { CHECK(0, "f16 %04x round trip gives %04x", h, back); break; }
+    }
+    passed++;
+    const long shapes[][2] = {{1, 1}, {32, 3}, {32, 37}, {7, 64}, {32, 129}, {300, 32}, {5, 143}, {64, 513}};
+    for (int c = 0; c < 8; c++) {
+        const long M = shapes[c][0], N = shapes[c][1], lda = N + 3;
+        float *a = randv(M * lda), *x = randv(M), *y = malloc(sizeof(float) * (size_t)(N + 1));
+        uint16_t *h = malloc(sizeof(uint16_t) * (size_t)(M * lda));
+        cdz_f32_to_f16(M * lda, a, h);
+        cdz_f16_to_f32(M * lda, h, a);
+        y[N] = 12345.0f;
+        cdz_hgemv_t(M, N, 0.5f, h, lda, x, y);
+        double worst = 0;
+        for (long j = 0; j < N; j++) {
+            double r = 0, mag = 0;
+            for (long i = 0; i < M; i++) r += (double)a[i * lda + j] * x[i], mag += fabs((double)a[i * lda + j] * x[i]);
+            worst = fmax(worst, fabs(0.5 * r - y[j]) / (0.5 * mag + 1e-30));
+        }
+        CHECK(worst < 1e-6 * (double)(M + 8), "hgemv_t M=%ld N=%ld: relative error %.3g", M, N, worst);
+        CHECK(y[N] == 12345.0f, "hgemv_t M=%ld N=%ld wrote past N", M, N);
+        free(a), free(x), free(y), free(h);
+    }
+}
+
 // MARK: concurrent callers
 
 /// Two threads call cdz_sgemm(threads: 2) at once, many times: one gets the pool, the other
 /// must run alone (busy pool), and both must get the single-threaded result bit for bit.
-typedef struct { const float *A, *B, *want; long n; int ok; } caller_arg;
+typedef struct { const float *A, *B, *want; long n; int ok; cdz_isa isa; } caller_arg;
 
 static void *caller(void *p) {
     caller_arg *c = p;
+    cdz_set_isa(c->isa); // the path is per thread: this one's must be the one `want` used
     float *C = malloc(sizeof(float) * (size_t)(c->n * c->n));
     c->ok = 1;
     for (int it = 0; it < 200; it++) {
@@ -239,7 +276,7 @@ static void test_concurrent_callers(void) {
     float *A = randv(n * n), *B = randv(n * n), *want = malloc(sizeof(float) * (size_t)(2 * n * n));
     cdz_sgemm(false, false, n, n, n, 1.0f, A, n, B, n, 0.0f, want, n, 1);
     cdz_sgemm(false, true, n, n, n, 1.0f, A, n, B, n, 0.0f, want + n * n, n, 1);
-    caller_arg args[2] = {{A, B, want, n, 0}, {A, B, want, n, 0}};
+    caller_arg args[2] = {{A, B, want, n, 0, cur_isa}, {A, B, want, n, 0, cur_isa}};
     pthread_t th[2];
     for (int i = 0; i < 2; i++) pthread_create(&th[i], NULL, caller, &args[i]);
     for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
@@ -263,6 +300,7 @@ int main(void) {
                   bf16 ? 0.0 : 1.0 / 128);
         test_gemv();
         test_q8();
+        test_half();
         test_concurrent_callers();
         printf("path %s: %d checks\n", isa_name[isa], passed + failed - before);
     }

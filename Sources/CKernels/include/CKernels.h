@@ -29,7 +29,7 @@ extern "C" {
 
 /// Bits of cdz_cpu_features(): what this CPU and OS can execute.
 enum {
-    CDZ_CPU_AVX2 = 1u << 0,        ///< AVX2 + FMA3 (+ OS saves ymm state)
+    CDZ_CPU_AVX2 = 1u << 0,        ///< AVX2 + FMA3 + F16C (+ OS saves ymm state)
     CDZ_CPU_AVX512 = 1u << 1,      ///< AVX-512 F, BW, VL (+ OS saves zmm and mask state)
     CDZ_CPU_AVX512_BF16 = 1u << 2, ///< AVX512_BF16 (vdpbf16ps): Zen 4, Sapphire Rapids
     CDZ_CPU_AVX512_VNNI = 1u << 3, ///< AVX512_VNNI (vpdpbusd): Ice Lake, Zen 4
@@ -125,6 +125,17 @@ void cdz_sgemv(bool trans, long M, long N, float alpha, const float *A, long lda
 void cdz_sgemv_ref(bool trans, long M, long N, float alpha, const float *A, long lda,
                    const float *x, float beta, float *y);
 
+/// fp32 → IEEE binary16 bits, round to nearest even (overflow to ±inf, NaN stays NaN), and
+/// back (exact). n values; plain loops: generation stores a few hundred per layer per token.
+void cdz_f32_to_f16(long n, const float *x, uint16_t *h);
+void cdz_f16_to_f32(long n, const uint16_t *h, float *x);
+
+/// y[N] = alpha·Aᵀ·x[M] with A M×N in binary16 (lda ≥ N), summed in fp32, on this thread.
+/// Each column is one FMA chain over the rows in order, so the result does not depend on N
+/// or on the path (AVX-512, AVX2+F16C, portable).
+void cdz_hgemv_t(long M, long N, float alpha, const uint16_t *A, long lda, const float *x,
+                 float *y);
+
 // MARK: - int8 GEMV for inference (qgemv.c)
 
 /// Quantizes the rows of W[M×K] (ldw ≥ K) symmetrically: scale[i] = max|W[i,:]| / 127,
@@ -177,6 +188,21 @@ float cdz_softmax(float *x, long n);
 /// read from memory like the weights; a head's result does not depend on the thread count).
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
                           const float *v, long S, float *out, float *scores, int threads);
+
+/// The same against a head-major cache with room for `context` positions: keys transposed,
+/// kt[(h·hs + d)·context + t], and values v[(h·context + t)·hs + d]. Scores are then one
+/// Aᵀ·x over contiguous rows of positions and the values one block per head, with no
+/// per-position horizontal sums (a head of 32 floats left those dominating), and each head's
+/// cache is read as a few long streams.
+void cdz_attention_decode_heads(long T, long NH, long hs, const float *q, const float *kt,
+                                const float *v, long context, float *out, float *scores,
+                                int threads);
+
+/// The same with the cache in binary16 (cdz_f32_to_f16), the int8 decoder's: half the bytes
+/// of a cache that, at 512 positions, outweighs transformer-small's int8 weights.
+void cdz_attention_decode_heads_f16(long T, long NH, long hs, const float *q,
+                                    const uint16_t *kt, const uint16_t *v, long context,
+                                    float *out, float *scores, int threads);
 
 
 // MARK: - Layer kernels for training (layers.c, lstm_cell.c)

@@ -1,6 +1,6 @@
 import CKernels
 
-// token, genre → logits (V), one position at a time, with a KV cache (L, context, C) × 2.
+// token, genre → logits (V), one position at a time, with a head-major KV cache per layer.
 //
 // The same arithmetic as `TransformerModel.forward` for one sequence, reorganized per token:
 // each Linear is a matrix-vector product and attention is one query against the cached keys
@@ -19,11 +19,12 @@ public final class TransformerDecoder: IncrementalDecoder {
     }
     private let blocks: [BlockMatrices]
     private let head: InferenceMatrix
-    private let keys: [FloatBuffer], values: [FloatBuffer]  // (context, C) per layer
+    private let cache: KeyValueCache  // fp32, or fp16 beside int8 matrices
     private let x, normalized, attended, projected, qkv, hidden, activated, scores, logits, statistics: FloatBuffer
 
     /// A decoder over `model`'s current weights. With `int8`, every matrix (the head included)
-    /// is quantized per row once here; embeddings, LayerNorms and biases stay fp32.
+    /// is quantized per row once here and the KV cache is fp16; embeddings, LayerNorms and
+    /// biases stay fp32.
     /// `quantized`, when given, supplies the int8 form of a weight matrix (rows × columns at a
     /// pointer into the parameters) so that decoders of one model can share one quantized copy.
     public init(model: TransformerModel, int8: Bool = false, quantized: QuantizedMatrix.Provider? = nil) {
@@ -39,8 +40,8 @@ public final class TransformerDecoder: IncrementalDecoder {
                           fc1: matrix(p.fc1.weight, rows: F, columns: C), fc2: matrix(p.fc2.weight, rows: C, columns: F))
         }
         head = matrix(model.layout.head.weight, rows: c.vocabularySize, columns: C)
-        keys = (0..<c.layers).map { _ in FloatBuffer(count: c.contextLength * C) }
-        values = (0..<c.layers).map { _ in FloatBuffer(count: c.contextLength * C) }
+        cache = KeyValueCache(precision: int8 ? .float16 : .float32, layers: c.layers, heads: c.heads, headSize: C / c.heads,
+                              context: c.contextLength)
         (x, normalized, attended, projected) = (FloatBuffer(count: C), FloatBuffer(count: C), FloatBuffer(count: C), FloatBuffer(count: C))
         (qkv, hidden, activated) = (FloatBuffer(count: 3 * C), FloatBuffer(count: F), FloatBuffer(count: F))
         (scores, logits, statistics) = (FloatBuffer(count: c.contextLength), FloatBuffer(count: c.vocabularySize), FloatBuffer(count: 2))
@@ -59,10 +60,9 @@ public final class TransformerDecoder: IncrementalDecoder {
             let m = blocks[l]
             layerNorm(h, block.ln1, w)
             m.qkv.multiply(normalized.pointer, into: qkv.pointer, bias: w + block.qkv.bias)
-            let k = keys[l].pointer, v = values[l].pointer
-            (k + t * C).update(from: qkv.pointer + C, count: C)
-            (v + t * C).update(from: qkv.pointer + 2 * C, count: C)
-            cdz_attention_decode(t + 1, c.heads, C / c.heads, qkv.pointer, k, v, C, attended.pointer, scores.pointer, MatrixMultiply.threads)
+            cache.store(layer: l, position: t, key: qkv.pointer + C, value: qkv.pointer + 2 * C)
+            cache.attend(layer: l, length: t + 1, query: qkv.pointer, output: attended.pointer, scores: scores.pointer,
+                         threads: MatrixMultiply.threads)
             m.proj.multiply(attended.pointer, into: projected.pointer, bias: w + block.proj.bias)
             for i in 0..<C { h[i] += projected.pointer[i] }
             layerNorm(h, block.ln2, w)
