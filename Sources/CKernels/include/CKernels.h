@@ -14,10 +14,12 @@
 //   aligned, freed when the thread exits; cdz_release_workspace frees the caller's now).
 // - Every fast function has a plain reference `*_ref` (reference.c) that the tests compare
 //   against. The CPU path is chosen once at run time (cdz_isa_active), never by build flags.
-// - The library never prints, allocates only its workspaces, and is thread-safe.
+// - The library never prints, allocates only its workspaces (and the blocks a caller asks
+//   for with cdz_zeroed_alloc), and is thread-safe.
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -59,6 +61,12 @@ int cdz_max_threads(void);
 
 /// Frees the calling thread's packing buffers (they are re-created on demand).
 void cdz_release_workspace(void);
+
+/// A zero-filled block of `bytes` (NULL when memory is exhausted), aligned for any vector
+/// type, whose pages cost nothing until first touched; blocks from 8 MiB up use transparent
+/// huge pages on Linux. Free with cdz_zeroed_free and the same `bytes`.
+void *cdz_zeroed_alloc(size_t bytes);
+void cdz_zeroed_free(void *p, size_t bytes);
 
 /// This machine's fp32 multiply-add peak in GFLOP/s on `threads` threads (0 = all), measured:
 /// independent vector FMA chains on the widest path in force, best of `repeats` runs of about

@@ -16,29 +16,25 @@ final class KeyValueCache {
     private var layerCount: Int { 2 * context * channels }  // keys then values
     private let floats: UnsafeMutablePointer<Float>?
     private let halves: UnsafeMutablePointer<UInt16>?
+    private let byteCount: Int
     private let staging: UnsafeMutablePointer<UInt16>  // fp16: one position's key or value
 
     init(precision: Precision, layers: Int, heads: Int, headSize: Int, context: Int) {
         (self.precision, self.layers, self.heads, self.headSize, self.context) = (precision, layers, heads, headSize, context)
-        let count = layers * 2 * context * heads * headSize
-        // Zero-filled: positions not yet written are never read, but a cache full of
-        // whatever malloc returned would make a wrong length silently produce noise.
+        let count = max(layers * 2 * context * heads * headSize, 1)
+        // Zero-filled (positions not yet written are never read, but a wrong length should
+        // read zeros, not old memory) by fresh pages that cost nothing until a token reaches them.
+        byteCount = count * (precision == .float32 ? 4 : 2)
+        guard let memory = cdz_zeroed_alloc(byteCount) else { fatalError("out of memory allocating a KV cache of \(byteCount) bytes") }
         switch precision {
-        case .float32:
-            floats = .allocate(capacity: max(count, 1))
-            floats!.initialize(repeating: 0, count: max(count, 1))
-            halves = nil
-        case .float16:
-            halves = .allocate(capacity: max(count, 1))
-            halves!.initialize(repeating: 0, count: max(count, 1))
-            floats = nil
+        case .float32: (floats, halves) = (memory.bindMemory(to: Float.self, capacity: count), nil)
+        case .float16: (floats, halves) = (nil, memory.bindMemory(to: UInt16.self, capacity: count))
         }
         staging = .allocate(capacity: max(heads * headSize, 1))
     }
 
     deinit {
-        floats?.deallocate()
-        halves?.deallocate()
+        cdz_zeroed_free(floats.map(UnsafeMutableRawPointer.init) ?? halves.map(UnsafeMutableRawPointer.init), byteCount)
         staging.deallocate()
     }
 
