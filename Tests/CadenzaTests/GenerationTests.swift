@@ -181,6 +181,14 @@ import Tokenization
         let requantized = try GenerationModel(reloaded, source: "requantized")
         let again = try #require(try Generator(model: requantized).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
         #expect(again.midi == piece.midi)
+        // `load` defers expanding the decoders' int8 matrices to fp32: the same id before the
+        // expansion, the same music without it, and the same fp32 weights once asked for.
+        let eager = try GenerationModel(Checkpoint.readModel(folder + "/int8.safetensors"), source: "eager")
+        let deferred = try GenerationModel.load(folder + "/int8.safetensors")
+        #expect(deferred.identifier == eager.identifier && eager.identifier == int8.identifier)
+        let lazy = try #require(try Generator(model: deferred).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
+        #expect(lazy.midi == piece.midi)
+        #expect(deferred.model.parameters.array == eager.model.parameters.array)
     }
 }
 

@@ -35,6 +35,16 @@ public enum Checkpoint {
         public let path: String
         /// An int8 checkpoint's matrices as stored, by parameter offset (empty otherwise).
         public var quantized: [Int: QuantizedMatrix] = [:]
+        /// True when `quantized` matrices were not written into `model.parameters` (a load
+        /// with `deferDequantization`): their ranges hold zeros until `dequantize()`.
+        public var deferred = false
+
+        /// Writes every deferred matrix's fp32 values into the model (once).
+        public mutating func dequantize() {
+            guard deferred else { return }
+            for (offset, matrix) in quantized { matrix.dequantized(into: model.parameters.pointer + offset) }
+            deferred = false
+        }
     }
 
     /// How a checkpoint's weights are stored (`__metadata__.storage`; absent means fp32).
@@ -63,24 +73,26 @@ public enum Checkpoint {
 
     /// Reads `model.safetensors` at `path` (or `path/model.safetensors`, or the latest
     /// checkpoint of a training output folder; see `resolve`) into a new model.
-    public static func readModel(_ path: String) throws(CadenzaError) -> Loaded {
+    /// With `deferDequantization`, an int8 checkpoint's matrices are not expanded to fp32
+    /// (see `Loaded.deferred`): generation reads them as int8 and never needs it.
+    public static func readModel(_ path: String, deferDequantization: Bool = false) throws(CadenzaError) -> Loaded {
         let file = try resolve(path)
-        return try readModel(open(file), file: file)
+        return try readModel(open(file), file: file, deferDequantization: deferDequantization)
     }
 
     /// Reads a model from checkpoint bytes already in memory (the embedded default model);
     /// `name` stands for the file in error messages.
-    public static func readModel(bytes: [UInt8], name: String) throws(CadenzaError) -> Loaded {
+    public static func readModel(bytes: [UInt8], name: String, deferDequantization: Bool = false) throws(CadenzaError) -> Loaded {
         let safetensors: SafeTensorsFile
         do {
             safetensors = try SafeTensorsFile(bytes: bytes)
         } catch {
             throw .badInput(file: name, location: "byte \(error.offset)", problem: error.reason, hint: "the file is damaged or not a safetensors file")
         }
-        return try readModel(safetensors, file: name)
+        return try readModel(safetensors, file: name, deferDequantization: deferDequantization)
     }
 
-    static func readModel(_ safetensors: SafeTensorsFile, file: String) throws(CadenzaError) -> Loaded {
+    static func readModel(_ safetensors: SafeTensorsFile, file: String, deferDequantization: Bool = false) throws(CadenzaError) -> Loaded {
         let metadata = try CheckpointMetadata(strings: safetensors.metadata, file: file)
         let storageName = safetensors.metadata["storage"] ?? Storage.fp32.rawValue
         guard let storage = Storage(rawValue: storageName) else {
@@ -89,15 +101,20 @@ public enum Checkpoint {
         let model = metadata.model.makeModel(seed: nil)  // every tensor is read below
         let quantized: [Int: QuantizedMatrix]
         do {
-            quantized = try model.parameterTable.read(from: safetensors, into: model.parameters.pointer)
+            quantized = try model.parameterTable.read(from: safetensors, into: model.parameters.pointer, dequantize: !deferDequantization)
         } catch {
             throw badTensors(file, error)
         }
-        guard allFinite(model.parameters) else {
-            throw .badInput(file: file, location: nil, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
+        // int8 values with finite scales (checked when read) are finite: a deferred load
+        // checks only the rest, without touching the matrices' untouched pages.
+        let unread = deferDequantization ? Set(quantized.keys) : []
+        for entry in model.parameterTable.entries where !unread.contains(entry.offset) {
+            guard allFinite(model.parameters.pointer + entry.offset, count: entry.count) else {
+                throw .badInput(file: file, location: entry.name, problem: "the weights hold NaN or infinity", hint: "use an earlier checkpoint")
+            }
         }
         return Loaded(metadata: metadata, model: model, storage: storage, card: safetensors.metadata["model_card"], path: file,
-                      quantized: quantized)
+                      quantized: quantized, deferred: deferDequantization && !quantized.isEmpty)
     }
 
     /// Writes AdamW's moments and step, and the training step, to `path`.
@@ -160,7 +177,11 @@ public enum Checkpoint {
     }
 
     static func allFinite(_ buffer: FloatBuffer) -> Bool {
-        for i in 0..<buffer.count where !buffer.pointer[i].isFinite { return false }
+        allFinite(buffer.pointer, count: buffer.count)
+    }
+
+    static func allFinite(_ values: UnsafePointer<Float>, count: Int) -> Bool {
+        for i in 0..<count where !values[i].isFinite { return false }
         return true
     }
 }

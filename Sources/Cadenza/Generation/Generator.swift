@@ -42,7 +42,7 @@ public final class Generator {
         self.model = model
         self.int8 = int8 || model.storage == .int8
         conditional = model.makeDecoder(int8: int8)
-        mask = [Bool](repeating: false, count: model.model.vocabularySize)
+        mask = [Bool](repeating: false, count: model.vocabularySize)
     }
 
     /// Generates one piece for `request`, continuing `prompt` when given (`promptHash` names

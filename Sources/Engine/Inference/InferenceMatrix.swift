@@ -64,8 +64,11 @@ public final class QuantizedMatrix: @unchecked Sendable {
 
     /// The fp32 values this matrix stands for (scale · Q), row-major.
     public func dequantized(into w: UnsafeMutablePointer<Float>) {
-        for i in 0..<rows {
-            for k in 0..<columns { w[i * columns + k] = scales[i] * Float(values[i * columns + k]) }
-        }
+        for i in 0..<rows { dequantizedRow(i, into: w + i * columns) }
+    }
+
+    /// Row `i`'s fp32 values (`columns` of them), exactly as `dequantized(into:)` writes them.
+    public func dequantizedRow(_ i: Int, into w: UnsafeMutablePointer<Float>) {
+        for k in 0..<columns { w[k] = scales[i] * Float(values[i * columns + k]) }
     }
 }

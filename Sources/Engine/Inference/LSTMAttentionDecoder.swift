@@ -54,6 +54,14 @@ public final class LSTMAttentionDecoder: IncrementalDecoder {
         (scores, logits) = (FloatBuffer(count: contextLength), FloatBuffer(count: V))
     }
 
+    /// Offsets of the matrices `init` multiplies by (each layer's W_ih and W_hh, the
+    /// attention's four, the head): with int8 their fp32 values are never read.
+    public static func matrixOffsets(_ layout: LSTMAttentionModel.Layout) -> [Int] {
+        let a = layout.attention
+        return layout.recurrent.flatMap { [$0.weightInputHidden, $0.weightHiddenHidden] }
+            + [a.query.weight, a.key.weight, a.value.weight, a.output.weight, layout.head.weight]
+    }
+
     public func reset() {
         position = 0
         for buffer in hiddenStates + cellStates { buffer.zero() }

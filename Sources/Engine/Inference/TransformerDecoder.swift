@@ -47,6 +47,12 @@ public final class TransformerDecoder: IncrementalDecoder {
         (scores, logits, statistics) = (FloatBuffer(count: c.contextLength), FloatBuffer(count: c.vocabularySize), FloatBuffer(count: 2))
     }
 
+    /// Offsets of the matrices `init` multiplies by (QKV, projection, MLP per block, head):
+    /// with int8 they come from the quantized provider and their fp32 values are never read.
+    public static func matrixOffsets(_ layout: TransformerModel.Layout) -> [Int] {
+        layout.blocks.flatMap { [$0.qkv.weight, $0.proj.weight, $0.fc1.weight, $0.fc2.weight] } + [layout.head.weight]
+    }
+
     public func reset() { position = 0 }
 
     public func step(token: Int, genre: Int) -> UnsafeBufferPointer<Float> {

@@ -33,10 +33,12 @@ extension ParameterTable {
     /// an error too, so a checkpoint of another architecture is never half-loaded. F32, F16 and
     /// BF16 tensors are converted; an I8 matrix (`writeQuantized`) is dequantized with its
     /// `NAME.scale` rows. Returns those int8 matrices by their entry's offset, so inference can
-    /// use them as stored instead of quantizing the dequantized values again.
+    /// use them as stored instead of quantizing the dequantized values again. With
+    /// `dequantize: false` their ranges of `values` are left untouched, for a caller that
+    /// writes them later (or never needs them in fp32).
     @discardableResult
-    public func read(from file: SafeTensorsFile, into values: UnsafeMutablePointer<Float>, prefix: String = "") throws(SafeTensorsError)
-        -> [Int: QuantizedMatrix]
+    public func read(from file: SafeTensorsFile, into values: UnsafeMutablePointer<Float>, prefix: String = "",
+                     dequantize: Bool = true) throws(SafeTensorsError) -> [Int: QuantizedMatrix]
     {
         var quantized: [Int: QuantizedMatrix] = [:]
         var known = Set(entries.map { prefix + $0.name })
@@ -62,7 +64,7 @@ extension ParameterTable {
                     throw SafeTensorsError(offset: scaleInfo.byteRange.lowerBound, reason: "row scales \"\(scaleName)\" must be finite and non-negative")
                 }
                 let q = QuantizedMatrix(values: try file.int8s(prefix + entry.name), scales: scales, rows: rows, columns: entry.shape[1])
-                q.dequantized(into: values + entry.offset)
+                if dequantize { q.dequantized(into: values + entry.offset) }
                 quantized[entry.offset] = q
                 continue
             }
