@@ -295,6 +295,10 @@ static void decode(decode_job j, int threads) {
     cdz_parallel(nt, decode_share, &j);
 }
 
+static void fill_nan(float *out, long n) {
+    for (long i = 0; i < n; i++) out[i] = __builtin_nanf("");
+}
+
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
                           const float *v, long S, float *out, float *scores, int threads) {
     if (T <= 0 || NH <= 0 || hs <= 0) return;
@@ -304,7 +308,11 @@ void cdz_attention_decode(long T, long NH, long hs, const float *q, const float 
 void cdz_attention_decode_heads(long T, long NH, long hs, const float *q, const float *kt,
                                 const float *v, long context, float *out, float *scores,
                                 int threads) {
-    if (T <= 0 || NH <= 0 || hs <= 0 || T > context) return;
+    if (T <= 0 || NH <= 0 || hs <= 0) return;
+    if (T > context) {
+        fill_nan(out, NH * hs);
+        return;
+    }
     decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .k = kt, .v = v, .out = out, .scores = scores},
            threads);
 }
@@ -312,7 +320,11 @@ void cdz_attention_decode_heads(long T, long NH, long hs, const float *q, const 
 void cdz_attention_decode_heads_f16(long T, long NH, long hs, const float *q,
                                     const uint16_t *kt, const uint16_t *v, long context,
                                     float *out, float *scores, int threads) {
-    if (T <= 0 || NH <= 0 || hs <= 0 || T > context) return;
+    if (T <= 0 || NH <= 0 || hs <= 0) return;
+    if (T > context) {
+        fill_nan(out, NH * hs);
+        return;
+    }
     decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .kh = kt, .vh = v, .out = out, .scores = scores},
            threads);
 }

@@ -32,7 +32,7 @@ static uint16_t float_to_half(float f) {
         r += 0xfffu + ((r >> 13) & 1u);           // round to nearest even on the 13 bits cut
         return sign | (uint16_t)(r >> 13);
     }
-    if (ax < 0x33000000u) return sign; // below 2⁻²⁵ (2⁻²⁵ itself ties to the even 0)
+    if (ax < 0x33000000u) return sign; // below 2⁻²⁵: rounds to 0 (2⁻²⁵ itself, a tie, below)
     // A subnormal half: round(|f|·2²⁴) with |f| = m·2^(e−150), i.e. m >> (126 − e).
     const uint32_t e = ax >> 23, m = (ax & 0x7fffffu) | 0x800000u, shift = 126 - e;
     uint32_t h = m >> shift;

@@ -110,6 +110,8 @@ rows_vnni(const int R, long i, long K, const int8_t *Q, long ldq, const uint8_t 
     long k = 0;
     for (; k + 64 <= K; k += 64) {
         const v64u8 xv = *(const v64u8 *)(xu + k);
+        if (R == 4) // one line per row per step, as in rows_avx2
+            for (int r = 0; r < R; r++) cdz_prefetch_ahead(Q + (i + r) * ldq + k, CDZ_STREAM_AHEAD);
         for (int r = 0; r < R; r++)
             acc[r] = dpbusd(acc[r], xv, *(const v64s8 *)(Q + (i + r) * ldq + k));
     }

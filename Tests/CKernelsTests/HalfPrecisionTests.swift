@@ -81,5 +81,9 @@ extension KernelTests {
                 #expect(Self.maxRelativeError(out, expected) < 1e-5, "isa \(isa.rawValue) threads \(threads)")
             }
         }
+        // More positions than the cache holds: a caller error that must not pass unnoticed.
+        var out = [Float](repeating: 0, count: C)
+        cdz_attention_decode_heads_f16(context + 1, NH, hs, q, keys, values, context, &out, &scores, 1)
+        #expect(out.allSatisfy { $0.isNaN })
     }
 }

@@ -189,6 +189,14 @@ import Tokenization
         let lazy = try #require(try Generator(model: deferred).generate(GenerationRequest(genre: "pop", bars: 2, seed: 1)))
         #expect(lazy.midi == piece.midi)
         #expect(deferred.model.parameters.array == eager.model.parameters.array)
+        // A deferred load never multiplies out the matrices, so a scale that would make
+        // scale · q infinite is refused when read, as the eager load's finiteness check would.
+        var bytes = TestSupport.bytes(folder + "/int8.safetensors")
+        let scaleRange = try #require(file.info("head.weight.scale")).byteRange
+        withUnsafeBytes(of: Float(1e37).bitPattern.littleEndian) { bytes.replaceSubrange(scaleRange.lowerBound..<scaleRange.lowerBound + 4, with: $0) }
+        TestSupport.write(bytes, to: folder + "/huge-scale.safetensors")
+        let error = try #require(throws: CadenzaError.self) { try GenerationModel.load(folder + "/huge-scale.safetensors") }
+        #expect("\(error)".contains("row scales \"head.weight.scale\""), "\(error)")
     }
 }
 

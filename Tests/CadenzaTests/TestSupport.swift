@@ -15,7 +15,7 @@ enum TestSupport {
 
     static func write(_ bytes: [UInt8], to path: String) {
         try! FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     }
 
     static func bytes(_ path: String) -> [UInt8] {

@@ -62,9 +62,9 @@ int cdz_max_threads(void);
 /// Frees the calling thread's packing buffers (they are re-created on demand).
 void cdz_release_workspace(void);
 
-/// A zero-filled block of `bytes` (NULL when memory is exhausted), aligned for any vector
-/// type, whose pages cost nothing until first touched; blocks from 8 MiB up use transparent
-/// huge pages on Linux. Free with cdz_zeroed_free and the same `bytes`.
+/// A zero-filled block of `bytes` (NULL when memory is exhausted), aligned as malloc aligns
+/// (16 bytes; 2 MiB for blocks from 8 MiB up, which use transparent huge pages on Linux),
+/// whose pages cost nothing until first touched. Free with cdz_zeroed_free and the same `bytes`.
 void *cdz_zeroed_alloc(size_t bytes);
 void cdz_zeroed_free(void *p, size_t bytes);
 
@@ -139,8 +139,9 @@ void cdz_f32_to_f16(long n, const float *x, uint16_t *h);
 void cdz_f16_to_f32(long n, const uint16_t *h, float *x);
 
 /// y[N] = alpha·Aᵀ·x[M] with A M×N in binary16 (lda ≥ N), summed in fp32, on this thread.
-/// Each column is one FMA chain over the rows in order, so the result does not depend on N
-/// or on the path (AVX-512, AVX2+F16C, portable).
+/// Each column is one multiply-add chain over the rows in order, so the result does not
+/// depend on N or on how callers split the columns (the portable path rounds the product
+/// and the sum separately, so paths differ in the last bits).
 void cdz_hgemv_t(long M, long N, float alpha, const uint16_t *A, long lda, const float *x,
                  float *y);
 
@@ -197,7 +198,8 @@ float cdz_softmax(float *x, long n);
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
                           const float *v, long S, float *out, float *scores, int threads);
 
-/// The same against a head-major cache with room for `context` positions: keys transposed,
+/// The same against a head-major cache with room for `context` ≥ T positions (T > context
+/// writes NaN to out: a caller error, loud in the logits): keys transposed,
 /// kt[(h·hs + d)·context + t], and values v[(h·context + t)·hs + d]. Scores are then one
 /// Aᵀ·x over contiguous rows of positions and the values one block per head, with no
 /// per-position horizontal sums (a head of 32 floats left those dominating), and each head's

@@ -36,15 +36,9 @@ public enum Checkpoint {
         /// An int8 checkpoint's matrices as stored, by parameter offset (empty otherwise).
         public var quantized: [Int: QuantizedMatrix] = [:]
         /// True when `quantized` matrices were not written into `model.parameters` (a load
-        /// with `deferDequantization`): their ranges hold zeros until `dequantize()`.
+        /// with `deferDequantization`): their ranges hold zeros until the caller expands them
+        /// (`QuantizedMatrix.dequantized(into:)`, as `GenerationModel.model` does).
         public var deferred = false
-
-        /// Writes every deferred matrix's fp32 values into the model (once).
-        public mutating func dequantize() {
-            guard deferred else { return }
-            for (offset, matrix) in quantized { matrix.dequantized(into: model.parameters.pointer + offset) }
-            deferred = false
-        }
     }
 
     /// How a checkpoint's weights are stored (`__metadata__.storage`; absent means fp32).
@@ -105,8 +99,8 @@ public enum Checkpoint {
         } catch {
             throw badTensors(file, error)
         }
-        // int8 values with finite scales (checked when read) are finite: a deferred load
-        // checks only the rest, without touching the matrices' untouched pages.
+        // int8 values times scales checked when read (finite, at most max/128) are finite: a
+        // deferred load checks only the rest, without touching the matrices' untouched pages.
         let unread = deferDequantization ? Set(quantized.keys) : []
         for entry in model.parameterTable.entries where !unread.contains(entry.offset) {
             guard allFinite(model.parameters.pointer + entry.offset, count: entry.count) else {

@@ -101,7 +101,7 @@ public final class GenerationModel: @unchecked Sendable {
         switch loadedModel {
         case let transformer as TransformerModel: return TransformerDecoder(model: transformer, int8: quantized, quantized: shared)
         case let lstm as LSTMAttentionModel: return LSTMAttentionDecoder(model: lstm, int8: quantized, quantized: shared)
-        default: preconditionFailure("unknown model type \(type(of: model))")
+        default: preconditionFailure("unknown model type \(type(of: loadedModel))")
         }
     }
 

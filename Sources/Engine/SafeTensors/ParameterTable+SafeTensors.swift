@@ -60,8 +60,9 @@ extension ParameterTable {
                     throw SafeTensorsError(offset: info.byteRange.lowerBound, reason: "I8 tensor \"\(entry.name)\" needs F32 row scales \"\(scaleName)\" of shape [\(max(rows, 1))]")
                 }
                 let scales = try file.floats(scaleName)
-                guard scales.allSatisfy({ $0.isFinite && $0 >= 0 }) else {
-                    throw SafeTensorsError(offset: scaleInfo.byteRange.lowerBound, reason: "row scales \"\(scaleName)\" must be finite and non-negative")
+                // At most max/128, so that every scale · q (any int8, even -128) is finite too.
+                guard scales.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= .greatestFiniteMagnitude / 128 }) else {
+                    throw SafeTensorsError(offset: scaleInfo.byteRange.lowerBound, reason: "row scales \"\(scaleName)\" must be finite, non-negative and at most 2.6e36")
                 }
                 let q = QuantizedMatrix(values: try file.int8s(prefix + entry.name), scales: scales, rows: rows, columns: entry.shape[1])
                 if dequantize { q.dequantized(into: values + entry.offset) }
