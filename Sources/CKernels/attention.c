@@ -251,7 +251,8 @@ float cdz_softmax(float *x, long n) {
 
 typedef struct {
     long T, NH, hs, S;
-    long context; // > 0: the head-major cache of cdz_attention_decode_heads; S unused
+    int head_major; // the cache of cdz_attention_decode_heads[_f16], `context` positions; S unused
+    long context;
     const float *q, *k, *v;
     const uint16_t *kh, *vh; // non-null: that cache in fp16 (k and v unused)
     float *out, *scores; // scores: the caller's T floats, for share 0
@@ -273,7 +274,7 @@ static void decode_share(void *ctx, int tid, int nt) {
             cdz_hgemv_t(j->T, j->hs, 1.0f, j->vh + h * j->context * j->hs, j->hs, scores, j->out + h * j->hs);
             continue;
         }
-        if (j->context > 0) { // K_hᵀ is hs rows of `context`; V_h is T rows of hs
+        if (j->head_major) { // K_hᵀ is hs rows of `context`; V_h is T rows of hs
             cdz_sgemv(true, j->hs, j->T, scale, j->k + h * j->hs * j->context, j->context, qh, 0.0f, scores, 1);
             cdz_softmax(scores, j->T);
             cdz_sgemv(true, j->T, j->hs, 1.0f, j->v + h * j->context * j->hs, j->hs, scores, 0.0f, j->out + h * j->hs, 1);
@@ -285,7 +286,16 @@ static void decode_share(void *ctx, int tid, int nt) {
     }
 }
 
+static void fill_nan(float *out, long n) {
+    for (long i = 0; i < n; i++) out[i] = __builtin_nanf("");
+}
+
 static void decode(decode_job j, int threads) {
+    if (j.T <= 0 || j.NH <= 0 || j.hs <= 0) return;
+    if (j.head_major && j.T > j.context) { // a cache shorter than T: a caller error
+        fill_nan(j.out, j.NH * j.hs);
+        return;
+    }
     // The cache streams 2·T·NH·hs values; estimated like cdz_sgemv, by bytes at ~4 GB/s.
     const double bytes = 2.0 * (double)j.T * (double)(j.NH * j.hs) * (j.kh ? 2 : 4);
     int nt = (int)CDZ_MIN((long)cdz_pick_threads(threads, bytes / 4), j.NH);
@@ -295,36 +305,21 @@ static void decode(decode_job j, int threads) {
     cdz_parallel(nt, decode_share, &j);
 }
 
-static void fill_nan(float *out, long n) {
-    for (long i = 0; i < n; i++) out[i] = __builtin_nanf("");
-}
-
 void cdz_attention_decode(long T, long NH, long hs, const float *q, const float *k,
                           const float *v, long S, float *out, float *scores, int threads) {
-    if (T <= 0 || NH <= 0 || hs <= 0) return;
     decode((decode_job){.T = T, .NH = NH, .hs = hs, .S = S, .q = q, .k = k, .v = v, .out = out, .scores = scores}, threads);
 }
 
 void cdz_attention_decode_heads(long T, long NH, long hs, const float *q, const float *kt,
                                 const float *v, long context, float *out, float *scores,
                                 int threads) {
-    if (T <= 0 || NH <= 0 || hs <= 0) return;
-    if (T > context) {
-        fill_nan(out, NH * hs);
-        return;
-    }
-    decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .k = kt, .v = v, .out = out, .scores = scores},
+    decode((decode_job){.T = T, .NH = NH, .hs = hs, .head_major = 1, .context = context, .q = q, .k = kt, .v = v, .out = out, .scores = scores},
            threads);
 }
 
 void cdz_attention_decode_heads_f16(long T, long NH, long hs, const float *q,
                                     const uint16_t *kt, const uint16_t *v, long context,
                                     float *out, float *scores, int threads) {
-    if (T <= 0 || NH <= 0 || hs <= 0) return;
-    if (T > context) {
-        fill_nan(out, NH * hs);
-        return;
-    }
-    decode((decode_job){.T = T, .NH = NH, .hs = hs, .context = context, .q = q, .kh = kt, .vh = v, .out = out, .scores = scores},
+    decode((decode_job){.T = T, .NH = NH, .hs = hs, .head_major = 1, .context = context, .q = q, .kh = kt, .vh = v, .out = out, .scores = scores},
            threads);
 }

@@ -54,20 +54,24 @@ GV_TARGET static void GV_N(long r0, long r1, long N, float alpha, const float *A
 #define GV_CAT_(a, b) a##b
 #define GV_CAT(a, b) GV_CAT_(a, b)
 #define GV_T_BLOCK GV_CAT(GV_T, _block)
+#define GV_T_ANY GV_CAT(GV_T, _any)
+/// W elements of A (fp32, or fp16 widened in registers) from element `at` on.
+#define GV_T_LOAD(half, A, at)                                                              \
+    ((half) ? GV_LOADH((const uint16_t *)(A) + (at)) : *(const GV_VEC *)((const float *)(A) + (at)))
 
 /// Columns j ..< j + NV·W of Aᵀ·x: NV vectors (a constant after inlining) stay in registers
 /// while the rows stream past, so A is read once, row by row, in order (what the prefetchers
-/// like best), and NV independent FMA chains hide the FMA latency.
+/// like best), and NV independent FMA chains hide the FMA latency. `half`, also a constant:
+/// A holds fp16.
 static inline __attribute__((always_inline)) GV_TARGET void
-GV_T_BLOCK(const int NV, long j, long M, float alpha, const float *A, long lda, const float *x,
-           float beta, float *y) {
+GV_T_BLOCK(const int half, const int NV, long j, long M, float alpha, const void *A, long lda,
+           const float *x, float beta, float *y) {
     enum { W = GV_VW };
     GV_VEC acc[8];
     for (int v = 0; v < NV; v++) acc[v] = (GV_VEC){0};
-    const float *a = A + j;
-    for (long i = 0; i < M; i++, a += lda) {
+    for (long i = 0; i < M; i++) {
         const GV_VEC xi = x[i] - (GV_VEC){0};
-        for (int v = 0; v < NV; v++) acc[v] = GV_FMA(*(const GV_VEC *)(a + v * W), xi, acc[v]);
+        for (int v = 0; v < NV; v++) acc[v] = GV_FMA(GV_T_LOAD(half, A, i * lda + j + v * W), xi, acc[v]);
     }
     for (int v = 0; v < NV; v++) {
         GV_VEC *yv = (GV_VEC *)(y + j + v * W);
@@ -75,87 +79,55 @@ GV_T_BLOCK(const int NV, long j, long M, float alpha, const float *A, long lda, 
     }
 }
 
-/// y[j] = alpha·Σ_i A[i,j]·x[i] + beta·y[j] for columns j in c0 ..< c1; A is M×·.
-/// Blocks of 8 vectors, then one block of the 1–7 vectors left (a head of 32 columns in
-/// generation's attention is 4 AVX2 vectors: four chains, not one chain four times), then
-/// the last columns as one vector. Every column is one FMA chain over the rows in order,
-/// wherever it falls, so a thread split of the columns cannot change a result.
-GV_TARGET static void GV_T(long c0, long c1, long M, float alpha, const float *A, long lda,
-                           const float *x, float beta, float *y) {
+/// y[j] = alpha·Σ_i A[i,j]·x[i] + beta·y[j] for columns j in c0 ..< c1; A is M×·, fp32 or
+/// (half) fp16. Blocks of 8 vectors, then one block of the 1–7 vectors left (a head of 32
+/// columns in generation's attention is 4 AVX2 vectors: four chains, not one chain four
+/// times), then the last columns as one vector. Every column is one FMA chain over the rows
+/// in order, wherever it falls, so a thread split of the columns cannot change a result.
+static inline __attribute__((always_inline)) GV_TARGET void
+GV_T_ANY(const int half, long c0, long c1, long M, float alpha, const void *A, long lda,
+         const float *x, float beta, float *y) {
     enum { W = GV_VW, V = 8 };
     long j = c0;
-    for (; j + V * W <= c1; j += V * W) GV_T_BLOCK(V, j, M, alpha, A, lda, x, beta, y);
+    for (; j + V * W <= c1; j += V * W) GV_T_BLOCK(half, V, j, M, alpha, A, lda, x, beta, y);
     switch ((c1 - j) / W) {
-    case 7: GV_T_BLOCK(7, j, M, alpha, A, lda, x, beta, y); break;
-    case 6: GV_T_BLOCK(6, j, M, alpha, A, lda, x, beta, y); break;
-    case 5: GV_T_BLOCK(5, j, M, alpha, A, lda, x, beta, y); break;
-    case 4: GV_T_BLOCK(4, j, M, alpha, A, lda, x, beta, y); break;
-    case 3: GV_T_BLOCK(3, j, M, alpha, A, lda, x, beta, y); break;
-    case 2: GV_T_BLOCK(2, j, M, alpha, A, lda, x, beta, y); break;
-    case 1: GV_T_BLOCK(1, j, M, alpha, A, lda, x, beta, y); break;
+    case 7: GV_T_BLOCK(half, 7, j, M, alpha, A, lda, x, beta, y); break;
+    case 6: GV_T_BLOCK(half, 6, j, M, alpha, A, lda, x, beta, y); break;
+    case 5: GV_T_BLOCK(half, 5, j, M, alpha, A, lda, x, beta, y); break;
+    case 4: GV_T_BLOCK(half, 4, j, M, alpha, A, lda, x, beta, y); break;
+    case 3: GV_T_BLOCK(half, 3, j, M, alpha, A, lda, x, beta, y); break;
+    case 2: GV_T_BLOCK(half, 2, j, M, alpha, A, lda, x, beta, y); break;
+    case 1: GV_T_BLOCK(half, 1, j, M, alpha, A, lda, x, beta, y); break;
     default: break;
     }
     j += (c1 - j) / W * W;
     if (j < c1) { // the last 1 ..< W columns: one vector over a zero-padded copy of each row
         const long n = c1 - j;
-        float pad[W] = {0};
+        const size_t bytes = (size_t)n * (half ? sizeof(uint16_t) : sizeof(float));
+        float pad_f[W] = {0};
+        uint16_t pad_h[W] = {0};
         GV_VEC acc = {0};
-        const float *a = A + j;
-        for (long i = 0; i < M; i++, a += lda) {
-            __builtin_memcpy(pad, a, (size_t)n * sizeof *a);
-            acc = GV_FMA(*(const GV_VEC *)pad, x[i] - (GV_VEC){0}, acc);
+        for (long i = 0; i < M; i++) {
+            const char *row = (const char *)A + (size_t)(i * lda + j) * (half ? sizeof(uint16_t) : sizeof(float));
+            __builtin_memcpy(half ? (void *)pad_h : (void *)pad_f, row, bytes);
+            acc = GV_FMA(half ? GV_LOADH(pad_h) : *(const GV_VEC *)pad_f, x[i] - (GV_VEC){0}, acc);
         }
         for (long l = 0; l < n; l++) y[j + l] = beta == 0.0f ? alpha * acc[l] : alpha * acc[l] + beta * y[j + l];
     }
 }
 
-#define GV_TH_BLOCK GV_CAT(GV_TH, _block)
-
-/// GV_T_BLOCK for an fp16 A (beta = 0): each W halves become a vector of floats in registers.
-static inline __attribute__((always_inline)) GV_TARGET void
-GV_TH_BLOCK(const int NV, long j, long M, float alpha, const uint16_t *A, long lda,
-            const float *x, float *y) {
-    enum { W = GV_VW };
-    GV_VEC acc[8];
-    for (int v = 0; v < NV; v++) acc[v] = (GV_VEC){0};
-    const uint16_t *a = A + j;
-    for (long i = 0; i < M; i++, a += lda) {
-        const GV_VEC xi = x[i] - (GV_VEC){0};
-        for (int v = 0; v < NV; v++) acc[v] = GV_FMA(GV_LOADH(a + v * W), xi, acc[v]);
-    }
-    for (int v = 0; v < NV; v++) *(GV_VEC *)(y + j + v * W) = alpha * acc[v];
+GV_TARGET static void GV_T(long c0, long c1, long M, float alpha, const float *A, long lda,
+                           const float *x, float beta, float *y) {
+    GV_T_ANY(0, c0, c1, M, alpha, A, lda, x, beta, y);
 }
 
-/// y[j] = alpha·Σ_i A[i,j]·x[i] for j < N, A in fp16: the blocks of GV_T, then its tail.
+/// y[j] = alpha·Σ_i A[i,j]·x[i] for j < N, A in fp16.
 GV_TARGET static void GV_TH(long N, long M, float alpha, const uint16_t *A, long lda,
                             const float *x, float *y) {
-    enum { W = GV_VW, V = 8 };
-    long j = 0;
-    for (; j + V * W <= N; j += V * W) GV_TH_BLOCK(V, j, M, alpha, A, lda, x, y);
-    switch ((N - j) / W) {
-    case 7: GV_TH_BLOCK(7, j, M, alpha, A, lda, x, y); break;
-    case 6: GV_TH_BLOCK(6, j, M, alpha, A, lda, x, y); break;
-    case 5: GV_TH_BLOCK(5, j, M, alpha, A, lda, x, y); break;
-    case 4: GV_TH_BLOCK(4, j, M, alpha, A, lda, x, y); break;
-    case 3: GV_TH_BLOCK(3, j, M, alpha, A, lda, x, y); break;
-    case 2: GV_TH_BLOCK(2, j, M, alpha, A, lda, x, y); break;
-    case 1: GV_TH_BLOCK(1, j, M, alpha, A, lda, x, y); break;
-    default: break;
-    }
-    j += (N - j) / W * W;
-    if (j < N) { // the last 1 ..< W columns, as in GV_T
-        const long n = N - j;
-        uint16_t pad[W] = {0};
-        GV_VEC acc = {0};
-        const uint16_t *a = A + j;
-        for (long i = 0; i < M; i++, a += lda) {
-            __builtin_memcpy(pad, a, (size_t)n * sizeof *a);
-            acc = GV_FMA(GV_LOADH(pad), x[i] - (GV_VEC){0}, acc);
-        }
-        for (long l = 0; l < n; l++) y[j + l] = alpha * acc[l];
-    }
+    GV_T_ANY(1, 0, N, M, alpha, A, lda, x, 0.0f, y);
 }
-#undef GV_TH_BLOCK
+#undef GV_T_LOAD
+#undef GV_T_ANY
 #undef GV_T_BLOCK
 #undef GV_CAT
 #undef GV_CAT_

@@ -14,8 +14,7 @@ final class KeyValueCache {
     let layers: Int, heads: Int, headSize: Int, context: Int
     private var channels: Int { heads * headSize }
     private var layerCount: Int { 2 * context * channels }  // keys then values
-    private let floats: UnsafeMutablePointer<Float>?
-    private let halves: UnsafeMutablePointer<UInt16>?
+    private let memory: UnsafeMutableRawPointer  // Floats or UInt16 halves, by `precision`
     private let byteCount: Int
     private let staging: UnsafeMutablePointer<UInt16>  // fp16: one position's key or value
 
@@ -27,14 +26,15 @@ final class KeyValueCache {
         byteCount = count * (precision == .float32 ? 4 : 2)
         guard let memory = cdz_zeroed_alloc(byteCount) else { fatalError("out of memory allocating a KV cache of \(byteCount) bytes") }
         switch precision {
-        case .float32: (floats, halves) = (memory.bindMemory(to: Float.self, capacity: count), nil)
-        case .float16: (floats, halves) = (nil, memory.bindMemory(to: UInt16.self, capacity: count))
+        case .float32: memory.bindMemory(to: Float.self, capacity: count)
+        case .float16: memory.bindMemory(to: UInt16.self, capacity: count)
         }
+        self.memory = memory
         staging = .allocate(capacity: max(heads * headSize, 1))
     }
 
     deinit {
-        cdz_zeroed_free(floats.map(UnsafeMutableRawPointer.init) ?? halves.map(UnsafeMutableRawPointer.init), byteCount)
+        cdz_zeroed_free(memory, byteCount)
         staging.deallocate()
     }
 
@@ -45,11 +45,11 @@ final class KeyValueCache {
         let (C, T, hs) = (channels, context, headSize), base = layer * layerCount
         switch precision {
         case .float32:
-            let k = floats! + base, v = k + C * T
+            let k = memory.assumingMemoryBound(to: Float.self) + base, v = k + C * T
             for i in 0..<C { k[i * T + t] = key[i] }  // row h·hs + d of Kᵀ
             for h in 0..<heads { (v + (h * T + t) * hs).update(from: value + h * hs, count: hs) }
         case .float16:
-            let k = halves! + base, v = k + C * T, bits = staging
+            let k = memory.assumingMemoryBound(to: UInt16.self) + base, v = k + C * T, bits = staging
             cdz_f32_to_f16(C, key, bits)
             for i in 0..<C { k[i * T + t] = bits[i] }
             cdz_f32_to_f16(C, value, bits)
@@ -64,10 +64,10 @@ final class KeyValueCache {
         let (C, T) = (channels, context), base = layer * layerCount
         switch precision {
         case .float32:
-            let k = floats! + base
+            let k = memory.assumingMemoryBound(to: Float.self) + base
             cdz_attention_decode_heads(length, heads, headSize, query, k, k + C * T, T, output, scores, threads)
         case .float16:
-            let k = halves! + base
+            let k = memory.assumingMemoryBound(to: UInt16.self) + base
             cdz_attention_decode_heads_f16(length, heads, headSize, query, k, k + C * T, T, output, scores, threads)
         }
     }
