@@ -11,7 +11,9 @@
 //
 // Packing makes every operand contiguous and zero-padded to MR / NR, so transposes,
 // strides and odd sizes cost only in the packers; the microkernel sees one format.
-// Partial edge tiles are computed into a small local tile and copied.
+// Partial edge tiles are computed into a small local tile and copied. One exception: when C
+// is at most two micro-panels wide, each packed A panel would serve one or two kernel calls,
+// so whole MR-row panels of op(A) are read where they lie (use_unpacked_a).
 //
 // Threads split C into row bands (or column bands when N > M), each thread running the
 // serial loops on its band with its own packing buffers. Each element is then computed by
@@ -33,27 +35,41 @@ static void scale_c(long M, long N, float beta, float *C, long ldc) {
 
 /// The loops inside one (jc, pc) block: C[0 ..< M, jr0 ..< jr1] (+)= alpha·op(A)[:, pc ..< pc+kc]
 /// · Bp, where Bp is the packed block whose first panel holds column 0 of C as passed.
-/// jr0 is a multiple of NR. `b` is the beta in force for this pc block.
-static void block_product(const cdz_gemm_impl *im, int tA, long M, long jr0, long jr1, long pc,
-                          long kc, float alpha, const float *A, long lda, const char *Bp,
-                          float b, float *C, long ldc, char *Ap, float *tile) {
+/// jr0 is a multiple of NR. `b` is the beta in force for this pc block. With `ua`, whole
+/// MR-row panels of op(A) are read in place (im->kernel_ua) and only a last partial panel is
+/// packed (at Ap), so that the kernel never reads past op(A)'s rows.
+static void block_product(const cdz_gemm_impl *im, int tA, int ua, long M, long jr0, long jr1,
+                          long pc, long kc, float alpha, const float *A, long lda,
+                          const char *Bp, float b, float *C, long ldc, char *Ap, float *tile) {
     const int MR = im->MR, NR = im->NR;
     const long kcp = (kc + im->kpack - 1) / im->kpack * im->kpack;
+    const long rs = tA ? 1 : lda, cs = tA ? lda : 1; // op(A)[i, k] = A[i·rs + k·cs]
     for (long ic = 0; ic < M; ic += im->MC) {
         const long mc = CDZ_MIN((long)im->MC, M - ic);
-        im->pack_a(tA, A, lda, ic, pc, mc, kc, Ap);
+        const long inplace = ua ? mc / MR * MR : 0; // rows read where they lie
+        if (inplace < mc)
+            im->pack_a(tA, A, lda, ic + inplace, pc, mc - inplace, kc, Ap);
         for (long jr = jr0; jr < jr1; jr += NR) {
             const int nr = (int)CDZ_MIN((long)NR, jr1 - jr);
             const char *bp = Bp + (size_t)(jr / NR) * kcp * NR * im->esize;
             for (long ir = 0; ir < mc; ir += MR) {
                 const int mr = (int)CDZ_MIN((long)MR, mc - ir);
-                const char *ap = Ap + (size_t)(ir / MR) * kcp * MR * im->esize;
                 float *c = C + (ic + ir) * ldc + jr;
-                if (mr == MR && nr == NR) {
-                    im->kernel(kcp, ap, bp, c, ldc, alpha, b);
-                    continue;
+                if (ir < inplace) {
+                    const float *a = A + (ic + ir) * rs + pc * cs;
+                    if (nr == NR) {
+                        im->kernel_ua(kc, a, rs, cs, bp, c, ldc, alpha, b);
+                        continue;
+                    }
+                    im->kernel_ua(kc, a, rs, cs, bp, tile, NR, 1.0f, 0.0f);
+                } else {
+                    const char *ap = Ap + (size_t)((ir - inplace) / MR) * kcp * MR * im->esize;
+                    if (mr == MR && nr == NR) {
+                        im->kernel(kcp, ap, bp, c, ldc, alpha, b);
+                        continue;
+                    }
+                    im->kernel(kcp, ap, bp, tile, NR, 1.0f, 0.0f);
                 }
-                im->kernel(kcp, ap, bp, tile, NR, 1.0f, 0.0f);
                 for (int i = 0; i < mr; i++)
                     for (int j = 0; j < nr; j++) {
                         float *cij = c + i * ldc + j;
@@ -63,6 +79,17 @@ static void block_product(const cdz_gemm_impl *im, int tA, long M, long jr0, lon
             }
         }
     }
+}
+
+/// Whether to read op(A) in place for a product whose C block is `n` columns wide. A packed
+/// A panel is used once per NR columns; with one or two uses packing costs more than the
+/// strided reads it saves. Measured on Zen 3 (Scripts/kernels/bench/bench_gemm, one
+/// thread): attention's per-head products with N = 32 gain 5–15% (64×32×512, 512×32×64 with
+/// Aᵀ); at N = 64 it is even within noise, and large products lose up to half their speed
+/// (2048×512×511 with Aᵀ: the strided rows leave L1 on every k).
+enum { UA_MAX_PANELS = 2 };
+static int use_unpacked_a(const cdz_gemm_impl *im, long n) {
+    return im->kernel_ua && n <= (long)UA_MAX_PANELS * im->NR;
 }
 
 static int gemm_serial(const cdz_gemm_impl *im, int tA, int tB, long M, long N, long K,
@@ -82,8 +109,8 @@ static int gemm_serial(const cdz_gemm_impl *im, int tA, int tB, long M, long N, 
         for (long pc = 0; pc < K; pc += im->KC) {
             const long kc = CDZ_MIN((long)im->KC, K - pc);
             im->pack_b(tB, B, ldb, pc, jc, kc, nc, Bp);
-            block_product(im, tA, M, 0, nc, pc, kc, alpha, A, lda, Bp, pc == 0 ? beta : 1.0f,
-                          C + jc, ldc, Ap, tile);
+            block_product(im, tA, use_unpacked_a(im, nc), M, 0, nc, pc, kc, alpha, A, lda, Bp,
+                          pc == 0 ? beta : 1.0f, C + jc, ldc, Ap, tile);
         }
     }
     return 1;
@@ -166,7 +193,7 @@ static int gemm_serial_packed(const cdz_packed_b *P, int tA, long M, long j0, lo
         const long lo = CDZ_MAX(j0, jc) - jc, hi = CDZ_MIN(j1, jc + nc) - jc;
         for (long pb = 0; pb < P->kblocks; pb++) {
             const long pc = pb * im->KC, kc = CDZ_MIN((long)im->KC, P->K - pc);
-            block_product(im, tA, M, lo, hi, pc, kc, alpha, A, lda,
+            block_product(im, tA, 0, M, lo, hi, pc, kc, alpha, A, lda,
                           P->data + P->offset[jb * P->kblocks + pb], pc == 0 ? beta : 1.0f,
                           C + jc, ldc, Ap, tile);
         }

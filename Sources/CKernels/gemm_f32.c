@@ -22,6 +22,7 @@
 
 // MARK: portable
 #define UK_NAME kernel_portable_8x8
+#define UK_UA_NAME kernel_portable_8x8_ua
 #define UK_TARGET
 #define UK_VEC v4f
 #define UK_VW 4
@@ -42,11 +43,13 @@ static void pack_b_portable(int tB, const float *B, long ldb, long k0, long j0, 
 const cdz_gemm_impl cdz_sgemm_portable = {
     .MR = 8, .NR = 8, .MC = 128, .KC = 256, .NC = 4096, .kpack = 1, .esize = 4,
     .pack_a = pack_a_portable, .pack_b = pack_b_portable, .kernel = kernel_portable_8x8,
+    .kernel_ua = kernel_portable_8x8_ua,
 };
 
 #if CDZ_X86
 // MARK: AVX2
 #define UK_NAME kernel_avx2_6x16
+#define UK_UA_NAME kernel_avx2_6x16_ua
 #define UK_TARGET CDZ_TARGET_AVX2
 #define UK_VEC v8f
 #define UK_VW 8
@@ -67,10 +70,12 @@ CDZ_TARGET_AVX2 static void pack_b_avx2(int tB, const float *B, long ldb, long k
 const cdz_gemm_impl cdz_sgemm_avx2 = {
     .MR = 6, .NR = 16, .MC = 144, .KC = 256, .NC = 4080, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx2, .pack_b = pack_b_avx2, .kernel = kernel_avx2_6x16,
+    .kernel_ua = kernel_avx2_6x16_ua,
 };
 
 // MARK: AVX-512
 #define UK_NAME kernel_avx512_12x32
+#define UK_UA_NAME kernel_avx512_12x32_ua
 #define UK_TARGET CDZ_TARGET_AVX512
 #define UK_VEC v16f
 #define UK_VW 16
@@ -91,6 +96,7 @@ CDZ_TARGET_AVX512 static void pack_b_avx512(int tB, const float *B, long ldb, lo
 const cdz_gemm_impl cdz_sgemm_avx512 = {
     .MR = 12, .NR = 32, .MC = 384, .KC = 192, .NC = 4096, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx512, .pack_b = pack_b_avx512, .kernel = kernel_avx512_12x32,
+    .kernel_ua = kernel_avx512_12x32_ua,
 };
 #endif
 

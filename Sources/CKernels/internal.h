@@ -101,6 +101,10 @@ typedef struct {
     /// C[MR×NR] = alpha·(Ap·Bp) + beta·C over kcp packed k; beta == 0: C is not read.
     void (*kernel)(long kcp, const void *Ap, const void *Bp, float *C, long ldc, float alpha,
                    float beta);
+    /// The kernel with op(A) unpacked, element (i, k) at A[i·rs + k·cs] (ukernel_f32_template.h);
+    /// NULL for formats whose kernel needs A converted (bf16).
+    void (*kernel_ua)(long kc, const float *A, long rs, long cs, const void *Bp, float *C,
+                      long ldc, float alpha, float beta);
 } cdz_gemm_impl;
 
 void cdz_gemm_run(const cdz_gemm_impl *impl, int transA, int transB, long M, long N, long K,

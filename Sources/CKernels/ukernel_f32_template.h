@@ -38,6 +38,54 @@ UK_TARGET static void UK_NAME(long kc, const void *Ap, const void *Bp, float *C,
         }
     }
 }
+
+#if defined(UK_UA_NAME)
+/// The same product with op(A) read where it lies instead of from a packed panel: element
+/// (i, k) of the MR×kc micro-panel at A[i·rs + k·cs]. For products whose packed A would be
+/// used only a few times (N of one or two micro-panels: attention's per-head products),
+/// packing costs as much as the arithmetic. Same operations in the same order as UK_NAME,
+/// so the results are bit-identical. Every one of the MR rows must exist.
+UK_TARGET static void UK_UA_NAME(long kc, const float *A, long rs, long cs, const void *Bp,
+                                 float *C, long ldc, float alpha, float beta) {
+    enum { NV = UK_NR / UK_VW };
+    const float *b = Bp;
+    UK_VEC c[UK_MR][NV];
+    UNROLL for (int i = 0; i < UK_MR; i++)
+        UNROLL for (int v = 0; v < NV; v++) c[i][v] = (UK_VEC){0};
+    for (int i = 0; i < UK_MR; i++) __builtin_prefetch(C + i * ldc + UK_NR - 1, 1);
+#define UK_UA_LOOP(ELEMENT)                                                                     \
+    for (long k = 0; k < kc; k++, b += UK_NR) {                                                 \
+        UK_VEC bv[NV];                                                                          \
+        UNROLL for (int v = 0; v < NV; v++) bv[v] = *(const UK_VEC *)(b + v * UK_VW);           \
+        UNROLL for (int i = 0; i < UK_MR; i++) {                                                \
+            const UK_VEC ai = (ELEMENT) - (UK_VEC){0};                                          \
+            UNROLL for (int v = 0; v < NV; v++) c[i][v] = UK_FMA(ai, bv[v], c[i][v]);          \
+        }                                                                                       \
+    }
+    if (cs == 1) { // rows of op(A) contiguous along k: MR streams
+#if defined(__clang__)
+#pragma clang loop unroll_count(UK_KUNROLL)
+#endif
+        UK_UA_LOOP(A[i * rs + k])
+    } else { // op(A) = Aᵀ: the MR values of one k side by side, one line per k
+        const float *a = A;
+#if defined(__clang__)
+#pragma clang loop unroll_count(UK_KUNROLL)
+#endif
+        UK_UA_LOOP((a + k * cs)[i])
+    }
+#undef UK_UA_LOOP
+    UNROLL for (int i = 0; i < UK_MR; i++) {
+        UK_VEC *ci = (UK_VEC *)(C + i * ldc);
+        UNROLL for (int v = 0; v < NV; v++) {
+            UK_VEC r = alpha * c[i][v];
+            if (beta != 0.0f) r += beta * ci[v];
+            ci[v] = r;
+        }
+    }
+}
+#undef UK_UA_NAME
+#endif
 #undef UK_NAME
 #undef UK_TARGET
 #undef UK_VEC

@@ -36,10 +36,20 @@ extension KernelTests {
         samples += (0..<4096).map { Float(bitPattern: 0x3300_0000 &+ UInt32($0) &* 0x0002_5A3F) }  // 2⁻²⁵ … 2¹⁶ and beyond
         samples += Self.values(2000, seed: 91).map { $0 * 70000 }
         samples += samples.map { -$0 }
-        for (value, bits) in zip(samples, Self.halves(samples)) {
-            #expect(bits == Float16(value).bitPattern, "value \(value)")
+        // Every path narrows the same way (AVX2 with F16C, in blocks of 8 and a scalar tail).
+        defer { _ = cdz_set_isa(Self.paths.last!) }
+        for isa in Self.paths {
+            _ = cdz_set_isa(isa)
+            for (value, bits) in zip(samples, Self.halves(samples)) {
+                #expect(bits == Float16(value).bitPattern, "isa \(isa.rawValue) value \(value)")
+            }
+            #expect(Self.floats(Self.halves([.nan]))[0].isNaN)
+            let nans = [Float(bitPattern: 0x7fc0_1234), Float(bitPattern: 0xff80_2001), Float(bitPattern: 0x7f81_e000)]
+            #expect(Self.halves(nans + nans + nans) == (0..<9).map { i in
+                let x = nans[i % 3].bitPattern  // quiet bit set, payload truncated, sign kept
+                return UInt16((x >> 16) & 0x8000) | 0x7e00 | UInt16((x & 0x7f_ffff) >> 13)
+            }, "isa \(isa.rawValue): NaN payloads")
         }
-        #expect(Self.floats(Self.halves([.nan]))[0].isNaN)
     }
     #endif
 

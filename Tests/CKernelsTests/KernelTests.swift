@@ -54,6 +54,27 @@ import Testing
         }
     }
 
+    /// A product at most two micro-panels wide reads op(A) in place (no packing); one column
+    /// wider packs it. Both run the same multiply-adds in the same order, so the narrow
+    /// product's columns equal the wide one's bit for bit, on every path and transpose.
+    @Test func sgemmReadingAInPlaceMatchesPackedBits() {
+        defer { _ = cdz_set_isa(Self.paths.last!) }
+        for isa in Self.paths {
+            _ = cdz_set_isa(isa)
+            let narrow = isa == CDZ_ISA_AVX512 ? 64 : isa == CDZ_ISA_AVX2 ? 32 : 16 // 2·NR
+            let (M, K, wide) = (6 * 12 + 5, 300, narrow + 1) // whole panels and a partial one
+            for transA in [false, true] {
+                let a = Self.values(M * K, seed: 4), b = Self.values(K * wide, seed: 5)
+                let lda = transA ? M : K
+                var packed = [Float](repeating: 0, count: M * wide), inPlace = [Float](repeating: 0, count: M * narrow)
+                cdz_sgemm(transA, false, M, wide, K, 0.5, a, lda, b, wide, 0, &packed, wide, 1)
+                cdz_sgemm(transA, false, M, narrow, K, 0.5, a, lda, b, wide, 0, &inPlace, narrow, 1)
+                let same = (0..<M).allSatisfy { i in (0..<narrow).allSatisfy { inPlace[i * narrow + $0] == packed[i * wide + $0] } }
+                #expect(same, "isa \(isa.rawValue) tA \(transA)")
+            }
+        }
+    }
+
     @Test func sgemvMatchesReference() {
         defer { _ = cdz_set_isa(Self.paths.last!) }
         for isa in Self.paths {
