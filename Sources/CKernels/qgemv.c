@@ -47,33 +47,62 @@ static void dots_portable(long r0, long r1, long K, const int8_t *Q, long ldq,
 #if CDZ_X86
 #include <immintrin.h>
 
-/// R rows (a constant after inlining, so the accumulators live in registers).
+/// Σ_k q[k]·xq[k] for 32 bytes: vpmaddubsw on |xq| and sign(q, xq), then pairs to int32.
+static inline __attribute__((always_inline)) CDZ_TARGET_AVX2 __m256i
+dot32_avx2(__m256i acc, __m256i ax, __m256i xv, __m256i q) {
+    const __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(q, xv));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(p, _mm256_set1_epi16(1)));
+}
+
+/// Σ_k q[k]·xq[k] for k in k0 ..< K (the last K mod 32 bytes of a row).
+static inline int32_t dot_tail(long k0, long K, const int8_t *q, const int8_t *xq) {
+    int32_t s = 0;
+    for (long k = k0; k < K; k++) s += (int32_t)q[k] * xq[k];
+    return s;
+}
+
+/// Four rows i ..< i+4 share each 32-byte slice of x; their four sums leave the registers
+/// together through one horizontal-add tree. (Row widths here are 256–2048 bytes, 8–64
+/// slices, so a reduction per row through memory cost as much as a third of the row.)
 static inline __attribute__((always_inline)) CDZ_TARGET_AVX2 void
-rows_avx2(const int R, long i, long K, const int8_t *Q, long ldq, const int8_t *xq,
-          int32_t *dots) {
-    const __m256i ones = _mm256_set1_epi16(1);
-    __m256i acc[4];
-    for (int r = 0; r < R; r++) acc[r] = _mm256_setzero_si256();
+rows4_avx2(long i, long K, const int8_t *Q, long ldq, const int8_t *xq, int32_t *dots) {
+    const int8_t *q0 = Q + i * ldq, *q1 = q0 + ldq, *q2 = q1 + ldq, *q3 = q2 + ldq;
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
     long k = 0;
     for (; k + 32 <= K; k += 32) {
         const __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + k));
         const __m256i ax = _mm256_sign_epi8(xv, xv);
-        if (R == 4 && (k & 63) == 0) // one line per row every other step
-            for (int r = 0; r < R; r++) cdz_prefetch_ahead(Q + (i + r) * ldq + k, CDZ_STREAM_AHEAD);
-        for (int r = 0; r < R; r++) {
-            const __m256i q = _mm256_loadu_si256((const __m256i *)(Q + (i + r) * ldq + k));
-            const __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(q, xv));
-            acc[r] = _mm256_add_epi32(acc[r], _mm256_madd_epi16(p, ones));
+        if ((k & 63) == 0) { // one line per row every other step
+            cdz_prefetch_ahead(q0 + k, CDZ_STREAM_AHEAD), cdz_prefetch_ahead(q1 + k, CDZ_STREAM_AHEAD);
+            cdz_prefetch_ahead(q2 + k, CDZ_STREAM_AHEAD), cdz_prefetch_ahead(q3 + k, CDZ_STREAM_AHEAD);
         }
+        a0 = dot32_avx2(a0, ax, xv, _mm256_loadu_si256((const __m256i *)(q0 + k)));
+        a1 = dot32_avx2(a1, ax, xv, _mm256_loadu_si256((const __m256i *)(q1 + k)));
+        a2 = dot32_avx2(a2, ax, xv, _mm256_loadu_si256((const __m256i *)(q2 + k)));
+        a3 = dot32_avx2(a3, ax, xv, _mm256_loadu_si256((const __m256i *)(q3 + k)));
     }
-    for (int r = 0; r < R; r++) {
-        v8i v = (v8i)acc[r];
-        int32_t s = 0;
-        for (int l = 0; l < 8; l++) s += v[l];
-        const int8_t *q = Q + (i + r) * ldq;
-        for (long kk = k; kk < K; kk++) s += (int32_t)q[kk] * xq[kk];
-        dots[i + r] = s;
+    // [a0 a1 a2 a3] lane sums: hadd pairs within each 128-bit half, then add the halves.
+    const __m256i h = _mm256_hadd_epi32(_mm256_hadd_epi32(a0, a1), _mm256_hadd_epi32(a2, a3));
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+    if (k < K)
+        s = _mm_add_epi32(s, _mm_setr_epi32(dot_tail(k, K, q0, xq), dot_tail(k, K, q1, xq),
+                                            dot_tail(k, K, q2, xq), dot_tail(k, K, q3, xq)));
+    _mm_storeu_si128((__m128i *)(dots + i), s);
+}
+
+static inline __attribute__((always_inline)) CDZ_TARGET_AVX2 void
+row_avx2(long i, long K, const int8_t *Q, long ldq, const int8_t *xq, int32_t *dots) {
+    const int8_t *q = Q + i * ldq;
+    __m256i a = _mm256_setzero_si256();
+    long k = 0;
+    for (; k + 32 <= K; k += 32) {
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)(xq + k));
+        a = dot32_avx2(a, _mm256_sign_epi8(xv, xv), xv, _mm256_loadu_si256((const __m256i *)(q + k)));
     }
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+    s = _mm_hadd_epi32(s, s);
+    s = _mm_hadd_epi32(s, s);
+    dots[i] = _mm_cvtsi128_si32(s) + dot_tail(k, K, q, xq);
 }
 
 CDZ_TARGET_AVX2 static void dots_avx2(long r0, long r1, long K, const int8_t *Q, long ldq,
@@ -81,8 +110,8 @@ CDZ_TARGET_AVX2 static void dots_avx2(long r0, long r1, long K, const int8_t *Q,
                                       const int32_t *rowsum, int32_t *dots) {
     (void)xu, (void)rowsum;
     long i = r0;
-    for (; i + 4 <= r1; i += 4) rows_avx2(4, i, K, Q, ldq, xq, dots); // 4 rows share x
-    for (; i < r1; i++) rows_avx2(1, i, K, Q, ldq, xq, dots);
+    for (; i + 4 <= r1; i += 4) rows4_avx2(i, K, Q, ldq, xq, dots);
+    for (; i < r1; i++) row_avx2(i, K, Q, ldq, xq, dots);
 }
 
 typedef uint8_t v64u8 __attribute__((vector_size(64), aligned(1)));

@@ -1,6 +1,6 @@
 // Batch-1 generation's weight stream alone: one "token" multiplies a vector by every matrix of
 // a transformer (per layer QKV 3C×C, projection C×C, MLP 4C×C and C×4C), as cdz_q8gemv (int8)
-// or cdz_sgemv (fp32); prints the best of 200 tokens and the bytes per second it implies.
+// or cdz_sgemv (fp32); prints the best and the median of 200 tokens and the bytes per second they imply.
 // Build and run from the repository root with clang, as SwiftPM builds the kernels (gcc keeps
 // the int8 kernel's accumulators on the stack):
 //   flock /tmp/cadenza-swift.lock sh -c 'clang -O2 -pthread -ISources/CKernels/include -ISources/CKernels \
@@ -17,6 +17,11 @@ static double now(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 typedef struct {
@@ -54,17 +59,21 @@ int main(int argc, char **argv) {
     }
     float *in = malloc(sizeof(float) * (size_t)F), *out = malloc(sizeof(float) * (size_t)F);
     for (long i = 0; i < F; i++) in[i] = (float)(i % 13) / 13.0f - 0.5f;
-    double best = 1e9;
-    for (int r = 0; r < 200; r++) {
+    enum { TOKENS = 200 };
+    double times[TOKENS], best = 1e9;
+    for (int r = 0; r < TOKENS; r++) {
         const double t = now();
         for (long i = 0; i < n; i++) {
             if (int8) cdz_q8gemv(m[i].M, m[i].K, m[i].q, m[i].K, m[i].scale, m[i].rowsum, in, out, threads);
             else cdz_sgemv(false, m[i].M, m[i].K, 1.0f, m[i].w, m[i].K, in, 0.0f, out, threads);
         }
         const double dt = now() - t;
+        times[r] = dt;
         if (dt < best) best = dt;
     }
-    printf("%s C=%d layers=%d threads=%d: %.1f MB per token, best %.3f ms, %.1f GB/s\n", argv[1], C, L,
-           threads, bytes / 1e6, best * 1e3, bytes / best / 1e9);
+    qsort(times, TOKENS, sizeof times[0], compare_doubles);
+    const double median = times[TOKENS / 2];
+    printf("%s C=%d layers=%d threads=%d: %.1f MB per token, best %.3f ms (%.1f GB/s), median %.3f ms (%.1f GB/s)\n",
+           argv[1], C, L, threads, bytes / 1e6, best * 1e3, bytes / best / 1e9, median * 1e3, bytes / median / 1e9);
     return 0;
 }
