@@ -70,6 +70,7 @@ int cdz_use_bf16(void);
 int cdz_use_vnni(void);
 
 // MARK: threads.c
+enum { CDZ_POOL_MAX = 8 }; ///< threads of one parallel job at most, the caller included
 /// One share of a parallel job: thread `tid` of `nt` (tid 0 is the caller).
 typedef void (*cdz_task_fn)(void *ctx, int tid, int nt);
 /// Runs fn(ctx, t, nt) for t in 0..<nt, the caller taking t = 0, and returns when all are
@@ -77,10 +78,18 @@ typedef void (*cdz_task_fn)(void *ctx, int tid, int nt);
 void cdz_parallel(int nt, cdz_task_fn fn, void *ctx);
 /// Threads to use for a job of `work` multiply-adds when the caller asked for `threads`.
 int cdz_pick_threads(int threads, double work);
+/// A spinning barrier for the nt threads of one cdz_parallel job; zero-initialized. Each
+/// thread keeps its own `phase` (starting at 0) and passes it to every wait. nt ≤ 1 returns
+/// at once, so a job that the pool ran on the caller alone still works.
+typedef struct {
+    _Atomic int arrived, phase;
+} cdz_barrier;
+void cdz_barrier_wait(cdz_barrier *b, int nt, int *phase);
 
 // MARK: workspace.c
 /// Per-thread, 64-byte aligned scratch buffers, grown on demand. Slot 0: packed A,
-/// slot 1: packed B, slot 2: small temporaries (GEMV vectors), slot 3: attention score rows.
+/// slot 1: packed B, slot 2: small temporaries (GEMV vectors), slot 3: attention score rows,
+/// slot 4: the operand a parallel GEMM's threads pack together (the caller's).
 void *cdz_workspace(int slot, size_t bytes);
 
 // MARK: gemm.c — one BLIS-style driver, several packed formats and microkernels

@@ -17,7 +17,6 @@
 #include <unistd.h>
 #include "internal.h"
 
-enum { POOL_MAX = 8 };                 // threads including the caller
 static const int64_t SPIN_NS = 500000; // spin this long after a job before sleeping
 
 static struct {
@@ -75,7 +74,7 @@ int cdz_max_threads(void) {
 #else
         n = (int)sysconf(_SC_NPROCESSORS_ONLN);
 #endif
-        n = CDZ_MAX(1, CDZ_MIN(n, POOL_MAX));
+        n = CDZ_MAX(1, CDZ_MIN(n, CDZ_POOL_MAX));
         atomic_store_explicit(&cached, n, memory_order_relaxed);
     }
     return n;
@@ -163,6 +162,24 @@ void cdz_parallel(int nt, cdz_task_fn fn, void *ctx) {
         if (i > (1 << 16)) sched_yield(); // a descheduled worker: let it run
     }
     pthread_mutex_unlock(&pool.busy);
+}
+
+void cdz_barrier_wait(cdz_barrier *b, int nt, int *phase) {
+    if (nt <= 1) return;
+    const int next = *phase + 1;
+    *phase = next;
+    // The last to arrive reopens the count before it releases the others, who may reach the
+    // next barrier at once; acq_rel / release / acquire make every write before any thread's
+    // arrival visible to every thread after it.
+    if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == nt - 1) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->phase, next, memory_order_release);
+        return;
+    }
+    for (int i = 0; atomic_load_explicit(&b->phase, memory_order_acquire) != next; i++) {
+        cpu_relax();
+        if (i > (1 << 16)) sched_yield(); // a descheduled partner: let it run
+    }
 }
 
 int cdz_pick_threads(int threads, double work_ns) {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include "internal.h"
 
-enum { SLOTS = 4 };
+enum { SLOTS = 5 };
 typedef struct {
     void *ptr[SLOTS];
     size_t cap[SLOTS];

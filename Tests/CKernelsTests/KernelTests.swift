@@ -54,6 +54,26 @@ import Testing
         }
     }
 
+    /// Two threads pack the operand they share together and take blocks of C from a counter
+    /// (B shared when M ≥ N, A's rows when M < N), over several K blocks and, for B, two
+    /// column blocks; every element must still be computed as one thread computes it.
+    @Test(arguments: [(2000, 300, 600), (300, 2000, 600), (100, 4200, 40)])
+    func sgemmTwoThreadsMatchOneBitForBit(_ shape: (Int, Int, Int)) {
+        let (M, N, K) = shape
+        defer { _ = cdz_set_isa(Self.paths.last!) }
+        let a = Self.values(M * K, seed: 11), b = Self.values(K * N, seed: 12), c = Self.values(M * N, seed: 13)
+        for isa in Self.paths {
+            _ = cdz_set_isa(isa)
+            for (transA, transB) in [(false, false), (true, true)] {
+                let lda = transA ? M : K, ldb = transB ? K : N
+                var one = c, two = c
+                cdz_sgemm(transA, transB, M, N, K, 0.5, a, lda, b, ldb, 1.0, &one, N, 1)
+                cdz_sgemm(transA, transB, M, N, K, 0.5, a, lda, b, ldb, 1.0, &two, N, 2)
+                #expect(one == two, "isa \(isa.rawValue) M\(M) N\(N) K\(K) tA \(transA) tB \(transB)")
+            }
+        }
+    }
+
     /// A product at most two micro-panels wide reads op(A) in place (no packing); one column
     /// wider packs it. Both run the same multiply-adds in the same order, so the narrow
     /// product's columns equal the wide one's bit for bit, on every path and transpose.

@@ -118,6 +118,9 @@ static void test_gemm(const char *what, gemm_fn fast, gemm_ref_fn ref, double re
     static const struct { long M, N, K; } big[] = {
         {255, 257, 129}, {64, 64, 64}, {31, 100, 700}, {400, 40, 390}, {150, 33, 257},
         {3, 4200, 20}, {1, 300, 77}, {300, 1, 77}, {97, 65, 1}, {13, 1000, 385},
+        // Two threads sharing a packed block over several (jc, pc) blocks: B shared (M ≥ N)
+        // with N past one NC block, and A shared (M < N) with N past NC and K past KC.
+        {4100, 4090, 4}, {50, 4200, 300},
     };
     static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-1.5f, 0.25f}, {2.0f, -1.0f}};
     for (int s = 0; s < (int)(sizeof big / sizeof *big); s++)
