@@ -6,6 +6,7 @@
 // the block is never computed), the causal softmax is a row pass, and P·V another GEMM.
 // Backward recomputes the scores and, with the stored log-sum-exp, the probabilities
 // (flash-attention style): memory stays O(block × T) per thread instead of O(T²) per head.
+#include <stdatomic.h>
 #include "internal.h"
 
 enum { ATT_BLOCK = 64 };
@@ -49,7 +50,16 @@ typedef struct {
     float *o, *l, *dq, *dk, *dv;
     const attention_rows *rows;
     cdz_isa isa; // the caller's path, for the GEMMs the workers run
+    // (batch, head) tasks handed out so far: taken from a counter, so that a thread slowed by
+    // the shared machine does fewer of them instead of keeping the others waiting.
+    _Atomic long next_task;
 } attention_job;
+
+/// The next (batch, head) task of the job, or -1 when every one is taken.
+static long take_task(const attention_job *j) {
+    const long t = atomic_fetch_add_explicit(&((attention_job *)j)->next_task, 1, memory_order_relaxed);
+    return t < j->B * j->NH ? t : -1;
+}
 
 static void forward_task(const attention_job *j, long b, long h, float *s) {
     const long T = j->T, S = j->S, hs = j->hs, C = j->NH * hs;
@@ -172,7 +182,8 @@ static void forward_share(void *ctx, int tid, int nt) {
     const attention_job *j = ctx;
     if (tid > 0) cdz_set_isa(j->isa);
     float *s = cdz_workspace(3, sizeof(float) * ATT_BLOCK * (size_t)j->T);
-    for (long task = tid; task < j->B * j->NH; task += nt) {
+    (void)nt;
+    for (long task; (task = take_task(j)) >= 0;) {
         // Out of memory for the score rows: the plain loop needs none.
         if (s) forward_task(j, task / j->NH, task % j->NH, s);
         else forward_task_plain(j, task / j->NH, task % j->NH);
@@ -183,7 +194,8 @@ static void backward_share(void *ctx, int tid, int nt) {
     const attention_job *j = ctx;
     if (tid > 0) cdz_set_isa(j->isa);
     float *s = cdz_workspace(3, 2 * sizeof(float) * ATT_BLOCK * (size_t)j->T);
-    for (long task = tid; task < j->B * j->NH; task += nt) {
+    (void)nt;
+    for (long task; (task = take_task(j)) >= 0;) {
         if (s) backward_task(j, task / j->NH, task % j->NH, s, s + ATT_BLOCK * j->T);
         else backward_task_plain(j, task / j->NH, task % j->NH);
     }
@@ -207,7 +219,7 @@ void cdz_attention_forward(long B, long T, long NH, long hs, const float *q, con
                            const float *v, long S, bool causal, float *out, float *lse, int threads) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
     attention_job j = {B, T, NH, hs, S, causal, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
-                       rows_for_isa(), cdz_isa_active()};
+                       rows_for_isa(), cdz_isa_active(), 0};
     cdz_parallel(attention_threads(threads, B * NH, (double)T * T * hs), forward_share, &j);
 }
 
@@ -216,7 +228,7 @@ void cdz_attention_backward(long B, long T, long NH, long hs, const float *q, co
                             const float *dout, float *dq, float *dk, float *dv, int threads) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
     attention_job j = {B, T, NH, hs, S, causal, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
-                       rows_for_isa(), cdz_isa_active()};
+                       rows_for_isa(), cdz_isa_active(), 0};
     cdz_parallel(attention_threads(threads, B * NH, 2.0 * T * T * hs), backward_share, &j);
 }
 
@@ -224,7 +236,7 @@ void cdz_attention_forward_ref(long B, long T, long NH, long hs, const float *q,
                                const float *v, long S, bool causal, float *out, float *lse) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
     attention_job j = {B, T, NH, hs, S, causal, q, k, v, NULL, NULL, NULL, out, lse, NULL, NULL, NULL,
-                       rows_for_isa(), cdz_isa_active()};
+                       rows_for_isa(), cdz_isa_active(), 0};
     plain_share(&j, 0, 1);
 }
 
@@ -234,7 +246,7 @@ void cdz_attention_backward_ref(long B, long T, long NH, long hs, const float *q
                                 float *dk, float *dv) {
     if (B <= 0 || T <= 0 || NH <= 0 || hs <= 0) return;
     attention_job j = {B, T, NH, hs, S, causal, q, k, v, out, lse, dout, NULL, NULL, dq, dk, dv,
-                       rows_for_isa(), cdz_isa_active()};
+                       rows_for_isa(), cdz_isa_active(), 0};
     plain_share(&j, 0, 1);
 }
 
