@@ -277,10 +277,9 @@ static void gemm_share(void *ctx, int tid, int nt) {
                       j->ldc);
 }
 
-
 /// Rows (a multiple of MR, at most MC) or columns (a multiple of NR) per unit of work: about
-/// four units per thread where the size allows, so that taking them from a counter evens
-/// the threads out while each unit stays large against its packing.
+/// four units per thread where the size allows, so that the threads can even out by taking
+/// each other's last units while each unit stays large against its packing.
 static long unit_size(long total, long align, long cap, int nt) {
     long u = (total + 4L * nt - 1) / (4L * nt);
     u = (u + align - 1) / align * align;
