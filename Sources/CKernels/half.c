@@ -1,6 +1,7 @@
 // IEEE binary16 ⇄ fp32 with integer operations, so that every path (and a CPU without F16C)
-// rounds the same way; the AVX2 path narrows with F16C, which gives the same bits. Generation's fp16 KV cache stores through these; its reads
-// convert in registers (vcvtph2ps on the AVX2 and AVX-512 paths, half_to_float otherwise).
+// rounds the same way; the AVX2 path narrows with F16C, which gives the same bits.
+// Generation's fp16 KV cache stores through these; its reads convert in registers (vcvtph2ps
+// on the AVX2 and AVX-512 paths, half_to_float otherwise).
 #include <string.h>
 #include "internal.h"
 

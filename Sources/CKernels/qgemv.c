@@ -31,17 +31,19 @@ void cdz_quantize_rows_q8(long M, long K, const float *W, long ldw, int8_t *Q, l
     }
 }
 
+/// Σ_k q[k]·xq[k] for k in k0 ..< K: a whole row (portable), or the last K mod 32 bytes.
+static inline int32_t dot_tail(long k0, long K, const int8_t *q, const int8_t *xq) {
+    int32_t s = 0;
+    for (long k = k0; k < K; k++) s += (int32_t)q[k] * xq[k];
+    return s;
+}
+
 /// dots[i] = Σ_k Q[i,k]·xq[k], rows r0 ..< r1.
 static void dots_portable(long r0, long r1, long K, const int8_t *Q, long ldq,
                           const int8_t *xq, const uint8_t *xu, const int32_t *rowsum,
                           int32_t *dots) {
     (void)xu, (void)rowsum;
-    for (long i = r0; i < r1; i++) {
-        const int8_t *q = Q + i * ldq;
-        int32_t s = 0;
-        for (long k = 0; k < K; k++) s += (int32_t)q[k] * xq[k];
-        dots[i] = s;
-    }
+    for (long i = r0; i < r1; i++) dots[i] = dot_tail(0, K, Q + i * ldq, xq);
 }
 
 #if CDZ_X86
@@ -52,13 +54,6 @@ static inline __attribute__((always_inline)) CDZ_TARGET_AVX2 __m256i
 dot32_avx2(__m256i acc, __m256i ax, __m256i xv, __m256i q) {
     const __m256i p = _mm256_maddubs_epi16(ax, _mm256_sign_epi8(q, xv));
     return _mm256_add_epi32(acc, _mm256_madd_epi16(p, _mm256_set1_epi16(1)));
-}
-
-/// Σ_k q[k]·xq[k] for k in k0 ..< K (the last K mod 32 bytes of a row).
-static inline int32_t dot_tail(long k0, long K, const int8_t *q, const int8_t *xq) {
-    int32_t s = 0;
-    for (long k = k0; k < K; k++) s += (int32_t)q[k] * xq[k];
-    return s;
 }
 
 /// Four rows i ..< i+4 share each 32-byte slice of x; their four sums leave the registers

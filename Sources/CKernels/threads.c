@@ -51,6 +51,13 @@ static inline void cpu_relax(void) {
 #endif
 }
 
+/// One turn of a wait on another thread of the pool: pause, and once the wait has lasted
+/// 65,536 turns, yield (the other thread may have been descheduled: let it run).
+static inline void wait_turn(int i) {
+    cpu_relax();
+    if (i > (1 << 16)) sched_yield();
+}
+
 #if defined(__linux__)
 static int cpu_count_and_nth(int n) { // n < 0: count the allowed CPUs; else the n-th's id
     cpu_set_t set;
@@ -157,10 +164,7 @@ void cdz_parallel(int nt, cdz_task_fn fn, void *ctx) {
         pthread_mutex_unlock(&pool.sleep_mu);
     }
     fn(ctx, 0, nt);
-    for (int i = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0; i++) {
-        cpu_relax();
-        if (i > (1 << 16)) sched_yield(); // a descheduled worker: let it run
-    }
+    for (int i = 0; atomic_load_explicit(&pool.pending, memory_order_acquire) > 0; i++) wait_turn(i);
     pthread_mutex_unlock(&pool.busy);
 }
 
@@ -176,10 +180,7 @@ void cdz_barrier_wait(cdz_barrier *b, int nt, int *phase) {
         atomic_store_explicit(&b->phase, next, memory_order_release);
         return;
     }
-    for (int i = 0; atomic_load_explicit(&b->phase, memory_order_acquire) != next; i++) {
-        cpu_relax();
-        if (i > (1 << 16)) sched_yield(); // a descheduled partner: let it run
-    }
+    for (int i = 0; atomic_load_explicit(&b->phase, memory_order_acquire) != next; i++) wait_turn(i);
 }
 
 int cdz_pick_threads(int threads, double work_ns) {

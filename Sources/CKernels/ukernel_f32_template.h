@@ -7,6 +7,17 @@
 // Included by gemm_f32.c once per path, with these macros defined (and undefined after):
 //   UK_NAME, UK_TARGET (a target attribute or nothing), UK_VEC (vector type), UK_VW (its
 //   lanes), UK_MR, UK_NR, UK_FMA(a, b, c) = a·b + c, UK_KUNROLL (k unroll count).
+// C = alpha·c + beta·C from the accumulators c[UK_MR][NV]: both kernels end so. A macro, not
+// a function, so that the accumulators never leave the registers.
+#define UK_STORE_C()                                                                            \
+    UNROLL for (int i = 0; i < UK_MR; i++) {                                                    \
+        UK_VEC *ci = (UK_VEC *)(C + i * ldc);                                                   \
+        UNROLL for (int v = 0; v < NV; v++) {                                                   \
+            UK_VEC r = alpha * c[i][v];                                                         \
+            if (beta != 0.0f) r += beta * ci[v];                                                \
+            ci[v] = r;                                                                          \
+        }                                                                                       \
+    }
 UK_TARGET static void UK_NAME(long kc, const void *Ap, const void *Bp, float *C, long ldc,
                               float alpha, float beta) {
     enum { NV = UK_NR / UK_VW };
@@ -29,14 +40,7 @@ UK_TARGET static void UK_NAME(long kc, const void *Ap, const void *Bp, float *C,
             UNROLL for (int v = 0; v < NV; v++) c[i][v] = UK_FMA(ai, bv[v], c[i][v]);
         }
     }
-    UNROLL for (int i = 0; i < UK_MR; i++) {
-        UK_VEC *ci = (UK_VEC *)(C + i * ldc);
-        UNROLL for (int v = 0; v < NV; v++) {
-            UK_VEC r = alpha * c[i][v];
-            if (beta != 0.0f) r += beta * ci[v];
-            ci[v] = r;
-        }
-    }
+    UK_STORE_C();
 }
 
 #if defined(UK_UA_NAME)
@@ -75,17 +79,11 @@ UK_TARGET static void UK_UA_NAME(long kc, const float *A, long rs, long cs, cons
         UK_UA_LOOP((a + k * cs)[i])
     }
 #undef UK_UA_LOOP
-    UNROLL for (int i = 0; i < UK_MR; i++) {
-        UK_VEC *ci = (UK_VEC *)(C + i * ldc);
-        UNROLL for (int v = 0; v < NV; v++) {
-            UK_VEC r = alpha * c[i][v];
-            if (beta != 0.0f) r += beta * ci[v];
-            ci[v] = r;
-        }
-    }
+    UK_STORE_C();
 }
 #undef UK_UA_NAME
 #endif
+#undef UK_STORE_C
 #undef UK_NAME
 #undef UK_TARGET
 #undef UK_VEC
