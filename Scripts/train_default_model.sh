@@ -3,8 +3,8 @@
 #
 #   1. datasets: pretrain-v1 (unlabelled) and midi-genre-v1/train (six genres, validation split
 #      by group), with their manifests for licences and groups;
-#   2. pre-train transformer small on pretrain-v1 (950 steps of 8 × 512 tokens);
-#   3. fine-tune on midi-genre-v1 from the pre-trained weights (600 steps of 8 × 512 tokens,
+#   2. pre-train transformer small on pretrain-v1 (1,600 steps of 8 × 512 tokens);
+#   3. fine-tune on midi-genre-v1 from the pre-trained weights (1,400 steps of 8 × 512 tokens,
 #      peak learning rate 5e-4, genre dropout 0.1 for classifier-free guidance);
 #   4. train the style classifier and evaluate the int8 model on the held-out genre split
 #      (report in RUN/eval/report.md; paste its table into docs/MODEL_CARD.md);
@@ -29,15 +29,15 @@ mkdir -p "$run"
 # A stage is done when its latest checkpoint is at its last step.
 done_at() { [ -f "$1/latest" ] && [ "$(cat "$1/latest")" = "$(printf 'step-%06d' "$2")" ]; }
 
-if ! done_at "$run/pretrain" 950; then
+if ! done_at "$run/pretrain" 1600; then
   if [ -f "$run/pretrain/latest" ]; then $c train -o "$run/pretrain" --resume
   else $c train --data "$run/pretrain-data" --arch transformer --preset small -o "$run/pretrain" \
-    --steps 950 --batch-size 8 --seq-len 512 --val-every 100 --save-every 50; fi
+    --steps 1600 --batch-size 8 --seq-len 512 --val-every 100 --save-every 50; fi
 fi
-if ! done_at "$run/finetune" 600; then
+if ! done_at "$run/finetune" 1400; then
   if [ -f "$run/finetune/latest" ]; then $c train -o "$run/finetune" --resume
   else $c train --data "$run/genre-data" --init-from "$run/pretrain" -o "$run/finetune" \
-    --steps 600 --batch-size 8 --seq-len 512 --lr 5e-4 --warmup 25 --genre-dropout 0.1 --val-every 50 --save-every 50; fi
+    --steps 1400 --batch-size 8 --seq-len 512 --lr 5e-4 --warmup 25 --genre-dropout 0.1 --val-every 50 --save-every 50; fi
 fi
 [ -f "$run/classifier/all-tokens.safetensors" ] || $c train-classifier --data "$run/genre-data" -o "$run/classifier"
 $c quantize --model "$run/finetune" -o "$run/int8.safetensors"

@@ -1,15 +1,19 @@
 // fp32 GEMM: the three paths (portable, AVX2, AVX-512) as packers + microkernel + cache
 // blocks for the shared driver (gemm.c), and cdz_sgemm, which picks one at run time.
 //
-// Tiles and blocks (L1 32 KiB, L2 512 KiB Zen 3 / 1 MiB Zen 4, L3 32 MiB):
+// Tiles and blocks (L1 32–48 KiB, L2 512 KiB Zen 3 / 1 MiB Zen 4 and 5, L3 32 MiB):
 // - AVX2 6×16: 12 ymm accumulators + 2 B vectors + 1 broadcast of 16 registers (the
 //   classic Haswell/Zen tile). KC = 256: B micro-panel 16 KiB in L1; MC = 144: A block
 //   144 KiB in L2; NC = 4080: B block 4 MiB in L3.
 // - AVX-512 12×32: 24 zmm accumulators of 32 (BLIS's Zen 4 sgemm tile is 32×12 column-
-//   major, the same shape). Zen 4 splits each zmm op in two 256-bit halves, so the gain
-//   over AVX2 is fewer instructions and twice the registers, not wider FMA. KC = 192: B
-//   micro-panel 24 KiB in L1; MC = 384: A block 288 KiB in L2.
-//   Chosen, not yet measured: the development machine of 2026-11 was a Zen 3.
+//   major, the same shape). KC = 1024, MC = 120: A block 480 KiB in L2 (1 MiB on Zen 4 and
+//   Zen 5); the B micro-panel (128 KiB) is read from L2 too, which a core with 64-byte L2
+//   loads keeps up with (about 15 bytes per cycle at full FMA rate). A long KC means C is
+//   read and written once per 1024 k instead of once per 192. The first tuning on real
+//   AVX-512 hardware (the blocks before, 384×192, were chosen on a Zen 3), Zen 5, bench_gemm
+//   (M N K), one thread, with pack_f32.h's store fix: 8192 256 1024 Bᵀ 172 → 229 GFLOP/s,
+//   8192 256 2048 175 → 230, 8192 1536 512 Bᵀ 229 → 253; dW (Aᵀ, K = 8192) within ±3%.
+//   240×512 came second (Scripts/kernels/README.md, "Blocks on Zen 5").
 // - Portable 8×8 of 4-lane vectors: SSE2 on old x86, NEON on arm64 (32 registers).
 #include "internal.h"
 #include "pack_f32.h"
@@ -94,7 +98,7 @@ CDZ_TARGET_AVX512 static void pack_b_avx512(int tB, const float *B, long ldb, lo
     pack_b_f32(32, tB, B, ldb, k0, j0, kc, nc, dst);
 }
 const cdz_gemm_impl cdz_sgemm_avx512 = {
-    .MR = 12, .NR = 32, .MC = 384, .KC = 192, .NC = 4096, .kpack = 1, .esize = 4,
+    .MR = 12, .NR = 32, .MC = 120, .KC = 1024, .NC = 4096, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx512, .pack_b = pack_b_avx512, .kernel = kernel_avx512_12x32,
     .kernel_ua = kernel_avx512_12x32_ua,
 };

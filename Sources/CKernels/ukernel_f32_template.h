@@ -18,6 +18,15 @@
             ci[v] = r;                                                                          \
         }                                                                                       \
     }
+// C is touched only at the end: start bringing its rows in now. A row of the tile spans
+// NR/VW vectors, two or three lines when NR = 32: each vector's first element and the row's
+// last one name every line it touches.
+#define UK_PREFETCH_C()                                                                         \
+    for (int i = 0; i < UK_MR; i++) {                                                           \
+        UNROLL for (int v = 0; v < UK_NR / UK_VW; v++)                                          \
+            __builtin_prefetch(C + i * ldc + v * UK_VW, 1);                                     \
+        __builtin_prefetch(C + i * ldc + UK_NR - 1, 1);                                         \
+    }
 UK_TARGET static void UK_NAME(long kc, const void *Ap, const void *Bp, float *C, long ldc,
                               float alpha, float beta) {
     enum { NV = UK_NR / UK_VW };
@@ -25,8 +34,7 @@ UK_TARGET static void UK_NAME(long kc, const void *Ap, const void *Bp, float *C,
     UK_VEC c[UK_MR][NV];
     UNROLL for (int i = 0; i < UK_MR; i++)
         UNROLL for (int v = 0; v < NV; v++) c[i][v] = (UK_VEC){0};
-    // C is touched only at the end: start bringing its rows in now (one row is 1–2 lines).
-    for (int i = 0; i < UK_MR; i++) __builtin_prefetch(C + i * ldc + UK_NR - 1, 1);
+    UK_PREFETCH_C();
     // Every i / v loop must unroll fully, or the accumulators live on the stack (seen at
     // 12×32): say so explicitly.
 #if defined(__clang__)
@@ -56,7 +64,7 @@ UK_TARGET static void UK_UA_NAME(long kc, const float *A, long rs, long cs, cons
     UK_VEC c[UK_MR][NV];
     UNROLL for (int i = 0; i < UK_MR; i++)
         UNROLL for (int v = 0; v < NV; v++) c[i][v] = (UK_VEC){0};
-    for (int i = 0; i < UK_MR; i++) __builtin_prefetch(C + i * ldc + UK_NR - 1, 1);
+    UK_PREFETCH_C();
 #define UK_UA_LOOP(ELEMENT)                                                                     \
     for (long k = 0; k < kc; k++, b += UK_NR) {                                                 \
         UK_VEC bv[NV];                                                                          \
@@ -84,6 +92,7 @@ UK_TARGET static void UK_UA_NAME(long kc, const float *A, long rs, long cs, cons
 #undef UK_UA_NAME
 #endif
 #undef UK_STORE_C
+#undef UK_PREFETCH_C
 #undef UK_NAME
 #undef UK_TARGET
 #undef UK_VEC

@@ -55,9 +55,10 @@ import Testing
     }
 
     /// Two threads pack the operand they share together and take blocks of C from a counter
-    /// (B shared when M ≥ N, A's rows when M < N), over several K blocks and, for B, two
-    /// column blocks; every element must still be computed as one thread computes it.
-    @Test(arguments: [(2000, 300, 600), (300, 2000, 600), (100, 4200, 40)])
+    /// (B shared when M ≥ N, A's rows when M < N), over several K blocks (KC is 256 or 1024
+    /// by path) and, for B, two column blocks; every element must still be computed as one
+    /// thread computes it.
+    @Test(arguments: [(2000, 300, 1100), (300, 2000, 1100), (100, 4200, 40)])
     func sgemmTwoThreadsMatchOneBitForBit(_ shape: (Int, Int, Int)) {
         let (M, N, K) = shape
         defer { _ = cdz_set_isa(Self.paths.last!) }

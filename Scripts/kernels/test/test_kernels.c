@@ -2,7 +2,7 @@
 // emulation build) can run: portable, AVX2, AVX-512 (+ bf16 / VNNI). Prints one line per
 // failure and ends with "N passed, N failed".
 //
-// Shapes include 1, odd sizes, sizes across every cache block (KC 192/256/384, MC 144/384),
+// Shapes include 1, odd sizes, sizes across every cache block (KC 256/1024, MC 120/144),
 // padded leading dimensions, all four transposes, alpha/beta (accumulation as in backward
 // passes) and beta = 0 on a C full of NaN (C must not be read).
 #include <math.h>
@@ -117,10 +117,10 @@ static void test_gemm(const char *what, gemm_fn fast, gemm_ref_fn ref, double re
     // alpha / beta, accumulation, larger and block-crossing shapes.
     static const struct { long M, N, K; } big[] = {
         {255, 257, 129}, {64, 64, 64}, {31, 100, 700}, {400, 40, 390}, {150, 33, 257},
-        {3, 4200, 20}, {1, 300, 77}, {300, 1, 77}, {97, 65, 1}, {13, 1000, 385},
+        {3, 4200, 20}, {1, 300, 77}, {300, 1, 77}, {97, 65, 1}, {13, 1000, 385}, {130, 70, 1100},
         // Two threads sharing a packed block over several (jc, pc) blocks: B shared (M ≥ N)
         // with N past one NC block, and A shared (M < N) with N past NC and K past KC.
-        {4100, 4090, 4}, {50, 4200, 300},
+        {4100, 4090, 4}, {50, 4200, 300}, {40, 4200, 1030},
     };
     static const float ab[][2] = {{1.0f, 0.0f}, {0.5f, 1.0f}, {-1.5f, 0.25f}, {2.0f, -1.0f}};
     for (int s = 0; s < (int)(sizeof big / sizeof *big); s++)
