@@ -97,10 +97,33 @@ CDZ_TARGET_AVX512 static void pack_b_avx512(int tB, const float *B, long ldb, lo
                                             long j0, long kc, long nc, void *dst) {
     pack_b_f32(32, tB, B, ldb, k0, j0, kc, nc, dst);
 }
+
+// 8×32 for products of few rows: 16 rows (an LSTM's recurrent step at batch 16) fill two
+// 8-row tiles but only two thirds of two 12-row ones. Same B panels as 12×32.
+#define UK_NAME kernel_avx512_8x32
+#define UK_UA_NAME kernel_avx512_8x32_ua
+#define UK_TARGET CDZ_TARGET_AVX512
+#define UK_VEC v16f
+#define UK_VW 16
+#define UK_MR 8
+#define UK_NR 32
+#define UK_FMA FMA_HW
+#define UK_KUNROLL 2
+#include "ukernel_f32_template.h"
+
+CDZ_TARGET_AVX512 static void pack_a_avx512_8(int tA, const float *A, long lda, long i0,
+                                              long k0, long mc, long kc, void *dst) {
+    pack_a_f32(8, tA, A, lda, i0, k0, mc, kc, dst);
+}
+static const cdz_gemm_impl sgemm_avx512_8 = {
+    .MR = 8, .NR = 32, .MC = 120, .KC = 1024, .NC = 4096, .kpack = 1, .esize = 4,
+    .pack_a = pack_a_avx512_8, .pack_b = pack_b_avx512, .kernel = kernel_avx512_8x32,
+    .kernel_ua = kernel_avx512_8x32_ua,
+};
 const cdz_gemm_impl cdz_sgemm_avx512 = {
     .MR = 12, .NR = 32, .MC = 120, .KC = 1024, .NC = 4096, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx512, .pack_b = pack_b_avx512, .kernel = kernel_avx512_12x32,
-    .kernel_ua = kernel_avx512_12x32_ua,
+    .kernel_ua = kernel_avx512_12x32_ua, .short_rows = &sgemm_avx512_8,
 };
 #endif
 

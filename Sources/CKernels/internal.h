@@ -96,7 +96,7 @@ void *cdz_workspace(int slot, size_t bytes);
 /// A GEMM implementation: micro-tile MR×NR, cache blocks, packers and the microkernel.
 /// Packed A: ceil(mc/MR) panels, each kcp×MR elements (k-major, zero padded).
 /// Packed B: ceil(nc/NR) panels, each kcp×NR elements. kcp = kc rounded up to kpack.
-typedef struct {
+typedef struct cdz_gemm_impl_s {
     int MR, NR;
     int MC, KC, NC; ///< MC % MR == 0, NC % NR == 0, KC % kpack == 0
     int kpack;      ///< K granularity of the packed format (bf16 packs K in pairs)
@@ -114,7 +114,15 @@ typedef struct {
     /// NULL for formats whose kernel needs A converted (bf16).
     void (*kernel_ua)(long kc, const float *A, long rs, long cs, const void *Bp, float *C,
                       long ldc, float alpha, float beta);
+    /// The same B format (NR, blocks, packer) with a shorter tile, for products with few
+    /// rows that this tile would leave partly empty (cdz_gemm_rows); NULL if none.
+    const struct cdz_gemm_impl_s *short_rows;
 } cdz_gemm_impl;
+
+/// `im`, or its short_rows variant when M rows fill that variant's tiles enough better
+/// to pay for its lower rate (more loads per multiply-add). Either gives bit-identical C:
+/// every element sees the same multiply-adds in the same order whatever the tile.
+const cdz_gemm_impl *cdz_gemm_rows(const cdz_gemm_impl *im, long M);
 
 void cdz_gemm_run(const cdz_gemm_impl *impl, int transA, int transB, long M, long N, long K,
                   float alpha, const float *A, long lda, const float *B, long ldb, float beta,
