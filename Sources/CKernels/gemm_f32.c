@@ -111,17 +111,21 @@ CDZ_TARGET_AVX512 static void pack_b_avx512(int tB, const float *B, long ldb, lo
 #define UK_KUNROLL 2
 #include "ukernel_f32_template.h"
 
+// One set of blocks for both AVX-512 tiles: a B packed for one is read by the other
+// (cdz_gemm_rows picks the tile per call), so their KC, NC and packer must not drift apart.
+enum { AVX512_MC = 120, AVX512_KC = 1024, AVX512_NC = 4096 };
+
 CDZ_TARGET_AVX512 static void pack_a_avx512_8(int tA, const float *A, long lda, long i0,
                                               long k0, long mc, long kc, void *dst) {
     pack_a_f32(8, tA, A, lda, i0, k0, mc, kc, dst);
 }
 static const cdz_gemm_impl sgemm_avx512_8 = {
-    .MR = 8, .NR = 32, .MC = 120, .KC = 1024, .NC = 4096, .kpack = 1, .esize = 4,
+    .MR = 8, .NR = 32, .MC = AVX512_MC, .KC = AVX512_KC, .NC = AVX512_NC, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx512_8, .pack_b = pack_b_avx512, .kernel = kernel_avx512_8x32,
     .kernel_ua = kernel_avx512_8x32_ua,
 };
 const cdz_gemm_impl cdz_sgemm_avx512 = {
-    .MR = 12, .NR = 32, .MC = 120, .KC = 1024, .NC = 4096, .kpack = 1, .esize = 4,
+    .MR = 12, .NR = 32, .MC = AVX512_MC, .KC = AVX512_KC, .NC = AVX512_NC, .kpack = 1, .esize = 4,
     .pack_a = pack_a_avx512, .pack_b = pack_b_avx512, .kernel = kernel_avx512_12x32,
     .kernel_ua = kernel_avx512_12x32_ua, .short_rows = &sgemm_avx512_8,
 };
